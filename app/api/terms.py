@@ -1,0 +1,90 @@
+"""Term look-up and recognition: what translators use while they work."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.deps import IndexDep, SettingsDep
+from app.pagination import decode_cursor, encode_cursor, query_signature
+from app.problems import Problem, problem_responses
+from app.schemas import (
+    LookupPage,
+    RecognizeRequest,
+    RecognizeResponse,
+    lookup_item,
+    recognized_term,
+)
+from termbase.index import MatchMode
+from termbase.normalize import key_forms
+from termbase.schemas import LanguageTag
+
+router = APIRouter(prefix="/v1/terms", tags=["terms"])
+
+
+@router.get(
+    "",
+    response_model=LookupPage,
+    summary="Look a term up",
+    responses=problem_responses(422),
+)
+def lookup_terms(
+    index: IndexDep,
+    settings: SettingsDep,
+    q: Annotated[str, Query(min_length=1, description="The term to look up.")],
+    src: Annotated[LanguageTag, Query(description="Language of the query (BCP 47).")] = "fr",
+    tgt: Annotated[LanguageTag, Query(description="Language of the equivalents (BCP 47).")] = "en",
+    match: Annotated[MatchMode, Query(description="exact, prefix or fuzzy (typos, accents).")] = (
+        MatchMode.EXACT
+    ),
+    limit: Annotated[int, Query(ge=1, le=200, description="Concepts per page.")] = 20,
+    cursor: Annotated[str | None, Query(max_length=200, description="From `next_cursor`.")] = None,
+) -> LookupPage:
+    """Concepts with a source-language term matching `q`, and their target-language terms.
+
+    Matching ignores case, typographic apostrophes, non-breaking spaces, hyphen variants, a
+    leading article and plural inflection; `fuzzy` also ignores accents and tolerates typos.
+    """
+    if len(q) > settings.max_query_chars:
+        raise Problem(
+            422, f"q is longer than {settings.max_query_chars} characters", kind="query-too-long"
+        )
+    if not key_forms(q, src):
+        raise Problem(422, "q has no letters or digits to look up", kind="invalid-query")
+    signature = query_signature(q, src, match.value)
+    offset = int(decode_cursor(cursor, signature).get("o", 0))
+    hits, more = index.lookup(q, src=src, mode=match, offset=offset, limit=limit)
+    return LookupPage(
+        query=q,
+        src=src,
+        tgt=tgt,
+        match=match.value,
+        items=[lookup_item(hit, tgt) for hit in hits],
+        next_cursor=encode_cursor(o=offset + limit, s=signature) if more else None,
+    )
+
+
+@router.post(
+    "/recognize",
+    response_model=RecognizeResponse,
+    summary="Find every termbase term in a text",
+    responses=problem_responses(413, 422),
+)
+def recognize_terms(
+    body: RecognizeRequest, index: IndexDep, settings: SettingsDep
+) -> RecognizeResponse:
+    """Every termbase term found in the text, with character offsets and its equivalents.
+
+    The longest match wins where terms overlap; inflected forms are found too.
+    """
+    if len(body.text) > settings.max_recognize_chars:
+        raise Problem(
+            413,
+            f"the text has {len(body.text)} characters; the limit is {settings.max_recognize_chars}",
+            kind="text-too-long",
+        )
+    spans = index.recognize(body.text, src=body.src)
+    return RecognizeResponse(
+        src=body.src, tgt=body.tgt, terms=[recognized_term(s, body.tgt) for s in spans]
+    )

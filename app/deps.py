@@ -1,0 +1,58 @@
+"""FastAPI dependencies: the database session, the term index, the acting user."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.orm import Session
+
+from app.db import Database
+from app.settings import Settings
+from termbase.index import TermIndex
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def get_session(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
+    """A session for one request. Routes commit explicitly; anything uncommitted is rolled back."""
+    with database.sessionmaker() as session:
+        yield session
+
+
+def get_index(request: Request) -> TermIndex:
+    """The process's term index, refreshed first if another process changed the termbase."""
+    state = request.app.state
+    index: TermIndex = state.index
+    interval = state.settings.index_check_interval
+    now = time.monotonic()
+    if now - state.index_checked_at >= interval:
+        with state.database.sessionmaker() as session:
+            index.refresh(session=session)
+        state.index_checked_at = now
+    return index
+
+
+def get_user(
+    x_alinea_user: Annotated[
+        str | None,
+        Header(max_length=200, description="Who makes the change, for the revision history."),
+    ] = None,
+) -> str:
+    return (x_alinea_user or "").strip() or "anonymous"
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+IndexDep = Annotated[TermIndex, Depends(get_index)]
+UserDep = Annotated[str, Depends(get_user)]

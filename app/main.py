@@ -1,0 +1,127 @@
+"""The FastAPI application: ``create_app()`` wires settings, database, index, routes and errors."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import __version__
+from app.api import concepts, health, terms
+from app.bootstrap import build_index, prepare_database
+from app.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
+from app.settings import Settings
+
+log = logging.getLogger("alinea")
+
+
+def _operation_id(route: APIRoute) -> str:
+    """Stable operation ids (the route function's name), so generated clients keep their names."""
+    return route.name
+
+
+class BodySizeLimit:
+    """Refuse request bodies over ``limit`` bytes with a 413 problem, before any route runs."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(scope, send)
+            return
+        # No (or a small) declared length: read the body, counting, and replay it to the app.
+        messages: list[Message] = []
+        size = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if size > self.limit:
+                await self._refuse(scope, send)
+                return
+            if not message.get("more_body", False):
+                break
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        body = json.dumps(
+            {
+                "type": "https://alinea.example/problems/request-too-large",
+                "title": "Content Too Large",
+                "status": 413,
+                "detail": f"the request body is over the limit of {self.limit} bytes",
+                "instance": scope.get("path"),
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        database = prepare_database(settings)
+        app.state.database = database
+        app.state.index = build_index(database)
+        app.state.index_checked_at = 0.0
+        log.info(
+            "term index ready: %d concepts, %d terms",
+            app.state.index.concept_count,
+            app.state.index.term_count,
+        )
+        try:
+            yield
+        finally:
+            database.dispose()
+
+    app = FastAPI(
+        title="Alinea",
+        version=__version__,
+        summary="French/English alignment and terminology service for UN-style documents.",
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    app.include_router(terms.router)
+    app.include_router(concepts.router)
+    app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)
+    return app
+
+
+def app_factory() -> Any:
+    """Entry point for ``uvicorn --factory app.main:app_factory``."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    return create_app()

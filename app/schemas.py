@@ -1,0 +1,148 @@
+"""Request and response bodies of the look-up and recognition API."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from termbase.index import IndexedConcept, IndexedTerm, LookupHit, RecognizedSpan
+from termbase.schemas import ConceptOut, LanguageTag, RevisionOut
+
+
+class TermView(BaseModel):
+    """A term as a translator sees it in a result."""
+
+    text: str
+    lang: str
+    status: str
+    type: str
+    part_of_speech: str | None = None
+    note: str | None = None
+    context: str | None = None
+    source: str | None = None
+    deprecated: bool = Field(description="True for a deprecated or superseded term: do not use it.")
+
+    @classmethod
+    def of(cls, term: IndexedTerm) -> TermView:
+        return cls(
+            text=term.text,
+            lang=term.lang,
+            status=term.status,
+            type=term.term_type,
+            part_of_speech=term.part_of_speech,
+            note=term.note,
+            context=term.context,
+            source=term.source,
+            deprecated=term.status in ("deprecated", "superseded"),
+        )
+
+
+class ConceptMatch(BaseModel):
+    """A concept found by a look-up: what matched, and the equivalents in the target language."""
+
+    concept_id: int
+    score: float = Field(description="1.0 for an exact match; lower for prefix and fuzzy matches.")
+    matched: TermView = Field(description="The source-language term that matched the query.")
+    equivalents: list[TermView] = Field(
+        description="Target-language terms: preferred first, deprecated last and flagged."
+    )
+    warnings: list[str] = Field(
+        description="Traps to know about: deprecated terms and their notes, the concept's note."
+    )
+    subject_field: str | None = None
+    definition: str | None = None
+    note: str | None = None
+    source: str | None = None
+
+
+def _warnings(concept: IndexedConcept, matched: IndexedTerm, equivalents: list[IndexedTerm]) -> list[str]:
+    warnings = []
+    if matched.status in ("deprecated", "superseded"):
+        warnings.append(
+            f"'{matched.text}' is {matched.status}" + (f": {matched.note}" if matched.note else "")
+        )
+    for term in equivalents:
+        if term.status in ("deprecated", "superseded"):
+            warnings.append(
+                f"do not use '{term.text}' ({term.status})" + (f": {term.note}" if term.note else "")
+            )
+    if not any(t.status not in ("deprecated", "superseded") for t in equivalents):
+        warnings.append("no usable equivalent in the target language")
+    return warnings
+
+
+def concept_match(concept: IndexedConcept, matched: IndexedTerm, score: float, tgt: str) -> ConceptMatch:
+    equivalents = concept.terms_in(tgt)
+    return ConceptMatch(
+        concept_id=concept.id,
+        score=score,
+        matched=TermView.of(matched),
+        equivalents=[TermView.of(t) for t in equivalents],
+        warnings=_warnings(concept, matched, equivalents),
+        subject_field=concept.subject_field,
+        definition=concept.definition,
+        note=concept.note,
+        source=concept.source,
+    )
+
+
+def lookup_item(hit: LookupHit, tgt: str) -> ConceptMatch:
+    return concept_match(hit.concept, hit.matched, hit.score, tgt)
+
+
+class LookupPage(BaseModel):
+    query: str
+    src: str
+    tgt: str
+    match: str
+    items: list[ConceptMatch]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` to get the next page; null on the last page."
+    )
+
+
+class RecognizeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description="Running text, e.g. a pasted paragraph.")
+    src: LanguageTag = Field(description="Language of the text.")
+    tgt: LanguageTag = Field(description="Language of the equivalents to return.")
+
+
+class RecognizedTerm(BaseModel):
+    """One termbase term found in the text."""
+
+    start: int = Field(description="Offset of the first character, in Unicode code points.")
+    end: int = Field(description="Offset just past the last character.")
+    text: str = Field(description="The text as it stands at [start, end).")
+    concepts: list[ConceptMatch] = Field(
+        description="The concepts with a term matching here (more than one when ambiguous)."
+    )
+
+
+class RecognizeResponse(BaseModel):
+    src: str
+    tgt: str
+    terms: list[RecognizedTerm]
+
+
+def recognized_term(span: RecognizedSpan, tgt: str) -> RecognizedTerm:
+    return RecognizedTerm(
+        start=span.start,
+        end=span.end,
+        text=span.text,
+        concepts=[concept_match(h.concept, h.matched, h.score, tgt) for h in span.matches],
+    )
+
+
+class ConceptPage(BaseModel):
+    items: list[ConceptOut]
+    next_cursor: str | None = None
+
+
+class HistoryPage(BaseModel):
+    items: list[RevisionOut]
+
+
+class Health(BaseModel):
+    status: str
+    checks: dict[str, str] = Field(default_factory=dict)

@@ -1,0 +1,143 @@
+"""Normalisation of terms, queries and running text into comparable keys.
+
+A *key* is what two spellings of the same term have in common: the lower-cased word tokens, with
+typographic variants (apostrophes, hyphens, non-breaking spaces, footnote marks, markdown emphasis)
+reduced to token boundaries, plural inflection folded, and a leading article dropped. Accents are
+kept in the exact key ("traite" is not "traité") and folded only in the fuzzy key.
+
+Tokens keep their character offsets into the original text, so recognition can point back into
+what the user pasted.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Letters (with any combining marks, for text that arrives decomposed) or runs of decimal digits.
+# Everything else -- spaces of every kind, apostrophes, hyphens, dashes, punctuation, asterisks,
+# superscript footnote marks -- separates tokens.
+_TOKEN_RE = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f])+|\d+")
+
+# Superscript and subscript digits count as letters for `\w`; footnote marks must not glue onto
+# the word they follow ("2030¹"), so they are blanked first (one character for one, offsets kept).
+_NON_WORD_NUMERALS = str.maketrans(
+    {c: " " for c in "⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉½¼¾"}
+)
+
+# Leading articles and elided determiners dropped from the start of a key, so "les États Membres"
+# and "l'Office ..." find "États Membres" and "Office ...".
+_APOSTROPHES = frozenset("'’ʼ‘`´")
+
+_LEADING_ARTICLES = {
+    "fr": frozenset({"le", "la", "les", "l", "un", "une", "des", "du"}),
+    "en": frozenset({"the", "a", "an"}),
+}
+
+_EN_IRREGULAR = {
+    "women": "woman",
+    "men": "man",
+    "children": "child",
+    "feet": "foot",
+    "mice": "mouse",
+    "criteria": "criterion",
+    "data": "datum",
+}
+_EN_KEEP = frozenset({"us", "its", "this", "his", "was", "has", "is", "as", "thus", "series",
+                      "species", "means", "news", "aids", "hiv"})
+_FR_KEEP = frozenset({"les", "des", "ses", "ces", "mes", "tes", "nos", "vos", "leurs", "plus",
+                      "sous", "vers", "sans", "dans", "mais", "puis", "trois", "tous", "fois",
+                      "pays", "temps", "corps", "lors", "jus", "bras", "succès",
+                      "processus", "prix", "voix", "choix", "paix", "croix", "deux", "mieux",
+                      "ceux", "eux", "aux", "jeux"})
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One word of a text: its folded form and where it stands in the original string."""
+
+    form: str
+    start: int
+    end: int
+
+
+def primary_language(tag: str) -> str:
+    """The primary subtag of a BCP 47 tag, lower-cased: ``fr-CA`` -> ``fr``."""
+    return tag.split("-", 1)[0].lower()
+
+
+def fold_inflection(word: str, lang: str) -> str:
+    """Fold plural (and a few irregular) forms onto one form; an inflection-light stemmer.
+
+    It deliberately stops at number: gender and verb forms are separate terms in a termbase, and a
+    stronger stemmer would merge "traite" with "traité" or "organs" with "Organization".
+    """
+    if word.isdigit() or len(word) < 4:
+        return word
+    if lang == "en":
+        if word in _EN_IRREGULAR:
+            return _EN_IRREGULAR[word]
+        if word in _EN_KEEP:
+            return word
+        if word.endswith("ies") and len(word) > 4:
+            return word[:-3] + "y"
+        if word.endswith(("sses", "xes", "ches", "shes", "zzes")):
+            return word[:-2]
+        if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+            return word[:-1]
+        return word
+    if lang == "fr":
+        if word in _FR_KEEP:
+            return word
+        if word.endswith("eaux"):
+            return word[:-1]
+        if word.endswith("aux") and len(word) > 4:
+            return word[:-3] + "al"
+        if word.endswith(("s", "x")) and not word.endswith(("ss", "us")):
+            return word[:-1]
+        return word
+    return word
+
+
+def tokenize(text: str, lang: str) -> list[Token]:
+    """Split ``text`` into folded word tokens with their offsets into ``text``."""
+    lang = primary_language(lang)
+    blanked = text.translate(_NON_WORD_NUMERALS)
+    tokens: list[Token] = []
+    for match in _TOKEN_RE.finditer(blanked):
+        raw = match.group()
+        if not raw.isascii():
+            raw = unicodedata.normalize("NFC", raw)
+        word = raw.lower()
+        if lang == "en" and word == "s" and tokens and blanked[match.start() - 1] in _APOSTROPHES:
+            # English possessive: "Children's" keys like "Childrens"/"Children".
+            continue
+        tokens.append(Token(fold_inflection(word, lang), match.start(), match.end()))
+    return tokens
+
+
+def key_forms(text: str, lang: str) -> list[str]:
+    """The token forms of a term's key: tokens of ``text`` without a leading article."""
+    forms = [t.form for t in tokenize(text, lang)]
+    articles = _LEADING_ARTICLES.get(primary_language(lang), frozenset())
+    while len(forms) > 1 and forms[0] in articles:
+        forms.pop(0)
+    return forms
+
+
+def match_key(text: str, lang: str) -> str:
+    """The exact-match key of a term or query: ``"l'Office des Nations Unies"`` -> ``office de nation unie``."""
+    return " ".join(key_forms(text, lang))
+
+
+def strip_accents(text: str) -> str:
+    """Remove diacritics and spell out ligatures: ``États œuvre`` -> ``Etats oeuvre``."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
+
+
+def fuzzy_key(text: str, lang: str) -> str:
+    """The key used by fuzzy matching: the exact key with accents folded too."""
+    return strip_accents(match_key(text, lang))
