@@ -116,11 +116,18 @@ def db_current() -> None:
 
 def _term_cell(view: dict) -> str:  # type: ignore[type-arg]
     label = view["text"]
+    kind = "" if view["type"] in ("full_form", "phrase") else f", {view['type'].replace('_', ' ')}"
     if view["deprecated"]:
-        return f"[strike]{label}[/] [red]({view['status']})[/]"
+        return f"[red]✗ {label} ({view['status']}{kind})[/]"
     if view["status"] != "preferred":
-        return f"{label} [dim]({view['status']}, {view['type']})[/]"
-    return f"[bold]{label}[/]"
+        return f"{label} [dim]({view['status']}{kind})[/]"
+    return f"[bold green]{label}[/]" + (f" [dim]({kind[2:]})[/]" if kind else "")
+
+
+def _print_warnings(rows: list[tuple[str, list[str]]]) -> None:
+    for label, warnings in rows:
+        for warning in warnings:
+            out.print(f"[yellow]![/] {label}: {warning}", highlight=False)
 
 
 @terms_app.command("lookup")
@@ -151,23 +158,22 @@ def terms_lookup(
         out.print_json(json.dumps({"query": text, "src": src, "tgt": tgt, "items": items}))
         return
     if not items:
-        err.print(f"no {mode.value} match for {text!r} ({src})")
+        err.print(f"no {mode.value} match for {text!r} ({src})", highlight=False)
         raise typer.Exit(1)
     table = Table(title=f"{text} ({src} → {tgt}, {mode.value})", show_lines=True)
     table.add_column("concept", justify="right")
-    table.add_column("matched")
+    table.add_column(f"matched ({src})")
     table.add_column("score", justify="right")
     table.add_column(f"{tgt} equivalents")
-    table.add_column("warnings")
     for item in items:
         table.add_row(
             str(item["concept_id"]),
             _term_cell(item["matched"]),
             f"{item['score']:.2f}",
             "\n".join(_term_cell(e) for e in item["equivalents"]) or "[dim]none[/]",
-            "\n".join(item["warnings"]),
         )
     out.print(table)
+    _print_warnings([(f"concept {i['concept_id']}", i["warnings"]) for i in items])
 
 
 @terms_app.command("recognize")
@@ -190,19 +196,21 @@ def terms_recognize(
         return
     table = Table(title=f"{len(found)} terms found ({src} → {tgt})")
     table.add_column("offsets", justify="right")
-    table.add_column("found")
+    table.add_column(f"found ({src})")
     table.add_column(f"{tgt} equivalent")
-    table.add_column("warnings")
+    warnings: dict[str, list[str]] = {}
     for item in found:
         concept = item["concepts"][0]
         preferred = next((e for e in concept["equivalents"] if not e["deprecated"]), None)
         table.add_row(
             f"{item['start']}-{item['end']}",
             item["text"],
-            f"[bold]{preferred['text']}[/]" if preferred else "[dim]none[/]",
-            "\n".join(concept["warnings"]),
+            _term_cell(preferred) if preferred else "[dim]none[/]",
         )
+        if concept["warnings"]:
+            warnings.setdefault(item["text"], concept["warnings"])
     out.print(table)
+    _print_warnings(list(warnings.items()))
 
 
 def _read_text(file: str) -> str:

@@ -48,6 +48,8 @@ COMMON_TRIGRAM_SHARE = 0.15
 # A refresh that touches more concepts than this rebuilds the index instead.
 INCREMENTAL_LIMIT = 2_000
 
+_CLOSING = frozenset(")]»”’\"'")
+
 
 class MatchMode(StrEnum):
     EXACT = "exact"
@@ -441,6 +443,10 @@ class TermIndex:
                 start, end = tokens[first].start, tokens[last].end
                 hits: list[LookupHit] = []
                 self._hits_for_slots(index.exact.get(key, ()), 1.0, set(), hits, 1_000)
+                # A term that ends in a closing bracket ("(ONU-Femmes)") takes it along.
+                closing = hits[0].matched.text[-1:] if hits else ""
+                if closing in _CLOSING and text[end : end + 1] == closing:
+                    end += 1
                 spans.append(RecognizedSpan(start, end, text[start:end], hits))
         spans.sort(key=lambda s: s.start)
         return spans

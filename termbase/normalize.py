@@ -18,7 +18,12 @@ from dataclasses import dataclass
 # Letters (with any combining marks, for text that arrives decomposed) or runs of decimal digits.
 # Everything else -- spaces of every kind, apostrophes, hyphens, dashes, punctuation, asterisks,
 # superscript footnote marks -- separates tokens.
-_TOKEN_RE = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f])+|\d+")
+_TOKEN_RE = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f])+|\d+|(?P<stop>[.!?;]|\n[^\S\n]*\n)")
+
+# A sentence or paragraph boundary becomes a token of its own, so no term is ever matched across
+# one ("... la traite. Des personnes ..."). A full stop counts only before a capital letter, which
+# keeps "No. 29" and "p. ex." whole.
+BOUNDARY = "¶"
 
 # Superscript and subscript digits count as letters for `\w`; footnote marks must not glue onto
 # the word they follow ("2030¹"), so they are blanked first (one character for one, offsets kept).
@@ -106,6 +111,10 @@ def tokenize(text: str, lang: str) -> list[Token]:
     blanked = text.translate(_NON_WORD_NUMERALS)
     tokens: list[Token] = []
     for match in _TOKEN_RE.finditer(blanked):
+        if match.lastgroup == "stop":
+            if _is_boundary(blanked, match) and tokens and tokens[-1].form != BOUNDARY:
+                tokens.append(Token(BOUNDARY, match.start(), match.end()))
+            continue
         raw = match.group()
         if not raw.isascii():
             raw = unicodedata.normalize("NFC", raw)
@@ -117,10 +126,22 @@ def tokenize(text: str, lang: str) -> list[Token]:
     return tokens
 
 
+def _is_boundary(text: str, match: re.Match[str]) -> bool:
+    mark = match.group()
+    if mark == ";" or mark.startswith("\n"):
+        return True
+    following = text[match.end() : match.end() + 12].lstrip(" \t\u00a0\u202f*_«“\"'(")
+    return match.end() < len(text) and text[match.end()].isspace() and following[:1].isupper()
+
+
 def key_forms(text: str, lang: str) -> list[str]:
     """The token forms of a term's key: tokens of ``text`` without a leading article."""
     forms = [t.form for t in tokenize(text, lang)]
     articles = _LEADING_ARTICLES.get(primary_language(lang), frozenset())
+    while forms and forms[-1] == BOUNDARY:
+        forms.pop()
+    while forms and forms[0] == BOUNDARY:
+        forms.pop(0)
     while len(forms) > 1 and forms[0] in articles:
         forms.pop(0)
     return forms

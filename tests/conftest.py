@@ -1,0 +1,166 @@
+"""Shared fixtures: real databases (SQLite and PostgreSQL), the app over HTTP, the shared data.
+
+Every test that takes ``database`` (or anything built on it) runs twice: on a SQLite file and on a
+fresh PostgreSQL database created for the session on the server named by
+``ALINEA_TEST_POSTGRES_URL`` (default ``postgresql://127.0.0.1:5432/test``). Where no server
+answers, the PostgreSQL runs are skipped with the reason, unless ``ALINEA_TEST_REQUIRE_POSTGRES``
+is set (as CI does), in which case they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app.db import Database, normalize_url, upgrade
+from app.main import create_app
+from app.settings import Settings
+from termbase.index import TermIndex
+from termbase.seed import load_seed_if_new
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("ALINEA_SHARED_DIR", ROOT.parent / "shared"))
+POSTGRES_URL = os.environ.get("ALINEA_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
+REQUIRE_POSTGRES = bool(os.environ.get("ALINEA_TEST_REQUIRE_POSTGRES"))
+
+TABLES = ("term", "revision", "concept")
+
+
+# -- shared data ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not (SHARED / "data").is_dir():
+        pytest.skip(f"needs the shared data folder, not found at {SHARED} (set ALINEA_SHARED_DIR)")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def seed_document(shared_dir: Path) -> str:
+    return (shared_dir / "data/seed/trafficking-resolution-2019.fr.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def un_term_pairs(shared_dir: Path) -> list[dict[str, str]]:
+    import csv
+
+    with (shared_dir / "data/terms/un_terms_fr_en.tsv").open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+# -- databases -----------------------------------------------------------------------------------
+
+
+def _postgres_server_url() -> str | None:
+    """The server URL if a PostgreSQL server answers, else None."""
+    try:
+        engine = create_engine(normalize_url(POSTGRES_URL), connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return POSTGRES_URL
+    except Exception as exc:  # no server, refused, auth: all mean "not available here"
+        _postgres_server_url.reason = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"  # type: ignore[attr-defined]
+        return None
+
+
+@pytest.fixture(scope="session")
+def postgresql_database_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for this test session, dropped at the end."""
+    server = _postgres_server_url()
+    if server is None:
+        reason = f"no PostgreSQL server answers at {POSTGRES_URL} ({_postgres_server_url.reason})"  # type: ignore[attr-defined]
+        if REQUIRE_POSTGRES:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    name = f"alinea_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(normalize_url(server), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(normalize_url(server)).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'alinea-test.db'}"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """A migrated database URL, once per backend for the session."""
+    url: str = request.getfixturevalue(f"{request.param}_database_url")
+    database = Database(url)
+    upgrade(database.engine)
+    database.dispose()
+    return url
+
+
+def _empty(database: Database) -> None:
+    with database.engine.begin() as conn:
+        if database.engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in TABLES:
+                conn.execute(text(f"DELETE FROM {table}"))
+        conn.execute(text("UPDATE termbase_state SET generation = 0, seed_version = NULL"))
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    """An empty, migrated database (on each backend)."""
+    database = Database(database_url)
+    _empty(database)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+@pytest.fixture
+def seeded_database(database: Database) -> Database:
+    with database.session() as session:
+        load_seed_if_new(session=session)
+    return database
+
+
+@pytest.fixture
+def seeded_index(seeded_database: Database) -> TermIndex:
+    index = TermIndex()
+    with seeded_database.sessionmaker() as session:
+        index.load(session=session)
+    return index
+
+
+# -- the service over HTTP -----------------------------------------------------------------------
+
+
+def make_client(url: str, **settings: object) -> TestClient:
+    return TestClient(create_app(Settings(database_url=url, **settings)))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def client(database: Database) -> Iterator[TestClient]:
+    """The app on an empty termbase (no seed)."""
+    with make_client(database.url, load_seed=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def seeded_client(database: Database) -> Iterator[TestClient]:
+    """The app as a user starts it: migrations applied and the UN seed termbase loaded."""
+    with make_client(database.url) as test_client:
+        yield test_client

@@ -1,0 +1,71 @@
+"""Recognition: every termbase term in running text, with offsets; the longest match wins."""
+
+from termbase.index import TermIndex
+from termbase.normalize import match_key
+
+
+def _found(index: TermIndex, text: str, src: str = "fr") -> dict[str, str]:
+    """Recognised text -> the first preferred equivalent of the first concept."""
+    result = {}
+    for span in index.recognize(text, src=src):
+        assert text[span.start : span.end] == span.text
+        hit = span.matches[0]
+        result[span.text] = hit.concept.terms_in("en" if src == "fr" else "fr")[0].text
+    return result
+
+
+def test_longest_match_wins(seeded_index: TermIndex) -> None:
+    text = "avec l’Office des Nations Unies contre la drogue et le crime et le Haut-Commissariat"
+    found = _found(seeded_index, text)
+    assert found == {
+        "Office des Nations Unies contre la drogue et le crime": "United Nations Office on Drugs and Crime"
+    }
+
+
+def test_nested_terms_yield_to_the_longer_one(seeded_index: TermIndex) -> None:
+    text = "les rescapés de la traite des personnes"
+    assert list(_found(seeded_index, text)) == ["rescapés de la traite des personnes"]
+
+
+def test_inflected_and_typographic_variants_are_found_with_offsets(seeded_index: TermIndex) -> None:
+    text = "Les TRAITES des personnes et le trafic de migrants préoccupent les États\u00a0Membres."
+    spans = seeded_index.recognize(text, src="fr")
+    assert [(s.text, s.start) for s in spans] == [
+        ("TRAITES des personnes", 4),
+        ("trafic de migrants", 32),
+        ("États\u00a0Membres", text.index("États")),
+    ]
+    assert spans[1].matches[0].concept.terms_in("en")[0].text == "smuggling of migrants"
+
+
+def test_terms_are_not_matched_across_a_sentence(seeded_index: TermIndex) -> None:
+    assert _found(seeded_index, "Il combat la traite. Des personnes en souffrent.") == {}
+
+
+def test_english_text_and_deprecated_terms(seeded_index: TermIndex) -> None:
+    spans = seeded_index.recognize(
+        "States parties must fight trafficking of migrants and the smuggling of migrants.", src="en"
+    )
+    texts = {s.text: s.matches[0].matched.status for s in spans}
+    assert texts["States parties"] == "preferred"
+    assert texts["trafficking of migrants"] == "deprecated"
+    assert texts["smuggling of migrants"] == "preferred"
+
+
+def test_seed_document_finds_the_shared_list_and_nothing_else(
+    seeded_index: TermIndex, seed_document: str, un_term_pairs: list[dict[str, str]]
+) -> None:
+    spans = seeded_index.recognize(seed_document, src="fr")
+    # nothing that is not a termbase term: every span is, after normalisation, one of the terms
+    for span in spans:
+        assert span.matches
+        assert all(match_key(span.text, "fr") == hit.matched.key for hit in span.matches)
+    recognised = {hit.concept.id for span in spans for hit in span.matches}
+    expected = {}
+    for pair in un_term_pairs:
+        hits, _ = seeded_index.lookup(pair["fr"], src="fr")
+        expected[pair["fr"]] = hits[0].concept.id
+    missed = [fr for fr, concept_id in expected.items() if concept_id not in recognised]
+    share = 1 - len(missed) / len(expected)
+    print(f"recognised {share:.1%} of the shared list's French terms; missed: {missed}")
+    assert share >= 0.95, missed
