@@ -32,7 +32,7 @@ def _fingerprint(extras: str) -> str:
 
 
 def ensure_environment(extras: str) -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 -- run.py may be started by an older python3
         sys.exit(f"Alinea needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if not PYTHON.exists():
         print(f"creating a virtual environment in {VENV}", flush=True)

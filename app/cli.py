@@ -1,4 +1,4 @@
-"""The ``alinea`` command line: serve the API, look terms up, recognise terms, manage the database."""
+"""The ``alinea`` command line: serve the API, look terms up, recognise terms, manage the DB."""
 
 from __future__ import annotations
 
@@ -54,8 +54,10 @@ def _open_index(settings: Settings):  # type: ignore[no-untyped-def]
         database = prepare_database(settings)
         return build_index(database)
     except SQLAlchemyError as exc:
-        fail(f"cannot open the database {settings.database_url!r}: {exc.__class__.__name__}: "
-             f"{str(exc).splitlines()[0]}")
+        fail(
+            f"cannot open the database {settings.database_url!r}: {exc.__class__.__name__}: "
+            f"{str(exc).splitlines()[0]}"
+        )
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
@@ -240,7 +242,9 @@ def main() -> None:
     except Exception as exc:  # the last resort: one line, not a traceback (ALINEA_DEBUG=1 for it)
         if os.environ.get("ALINEA_DEBUG"):
             raise
-        err.print(f"error: {exc.__class__.__name__}: {exc}".splitlines()[0], highlight=False, markup=False)
+        err.print(
+            f"error: {exc.__class__.__name__}: {exc}".splitlines()[0], highlight=False, markup=False
+        )
         sys.exit(1)
 
 

@@ -12,7 +12,7 @@ from app.problems import Problem
 
 
 def query_signature(*parts: object) -> str:
-    """A short fingerprint of the query a cursor belongs to, so a cursor cannot be replayed on another."""
+    """A short fingerprint of the query a cursor belongs to: it cannot be replayed on another."""
     raw = json.dumps([str(p) for p in parts], ensure_ascii=False).encode()
     return hashlib.blake2s(raw, digest_size=6).hexdigest()
 
@@ -31,9 +31,13 @@ def decode_cursor(cursor: str | None, signature: str | None = None) -> dict[str,
         if not isinstance(fields, dict):
             raise ValueError("not an object")
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise Problem(422, "the cursor is not one this service issued", kind="invalid-cursor") from exc
+        raise Problem(
+            422, "the cursor is not one this service issued", kind="invalid-cursor"
+        ) from exc
     if signature is not None and fields.get("s") != signature:
         raise Problem(
-            422, "the cursor belongs to another query; start again without it", kind="invalid-cursor"
+            422,
+            "the cursor belongs to another query; start again without it",
+            kind="invalid-cursor",
         )
     return fields

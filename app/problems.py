@@ -75,7 +75,11 @@ def problem_response(request: Request, problem: Problem) -> JSONResponse:
 def _validation_errors(errors: Any) -> list[dict[str, Any]]:
     cleaned = []
     for error in errors:
-        item = {"loc": list(error.get("loc", ())), "msg": error.get("msg"), "type": error.get("type")}
+        item = {
+            "loc": list(error.get("loc", ())),
+            "msg": error.get("msg"),
+            "type": error.get("type"),
+        }
         cleaned.append(item)
     return cleaned
 
@@ -87,7 +91,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        detail = exc.detail if isinstance(exc.detail, str) else None
+        detail: str | None = exc.detail if isinstance(exc.detail, str) else None
         if detail == HTTPStatus(exc.status_code).phrase:
             detail = None
         return problem_response(

@@ -54,7 +54,9 @@ class ConceptMatch(BaseModel):
     source: str | None = None
 
 
-def _warnings(concept: IndexedConcept, matched: IndexedTerm, equivalents: list[IndexedTerm]) -> list[str]:
+def _warnings(
+    concept: IndexedConcept, matched: IndexedTerm, equivalents: list[IndexedTerm]
+) -> list[str]:
     warnings = []
     if matched.status in ("deprecated", "superseded"):
         warnings.append(
@@ -63,14 +65,17 @@ def _warnings(concept: IndexedConcept, matched: IndexedTerm, equivalents: list[I
     for term in equivalents:
         if term.status in ("deprecated", "superseded"):
             warnings.append(
-                f"do not use '{term.text}' ({term.status})" + (f": {term.note}" if term.note else "")
+                f"do not use '{term.text}' ({term.status})"
+                + (f": {term.note}" if term.note else "")
             )
     if not any(t.status not in ("deprecated", "superseded") for t in equivalents):
         warnings.append("no usable equivalent in the target language")
     return warnings
 
 
-def concept_match(concept: IndexedConcept, matched: IndexedTerm, score: float, tgt: str) -> ConceptMatch:
+def concept_match(
+    concept: IndexedConcept, matched: IndexedTerm, score: float, tgt: str
+) -> ConceptMatch:
     equivalents = concept.terms_in(tgt)
     return ConceptMatch(
         concept_id=concept.id,

@@ -1,4 +1,4 @@
-"""Service settings, read from ``ALINEA_*`` environment variables (and a ``.env`` file if present)."""
+"""Service settings, from ``ALINEA_*`` environment variables (and a ``.env`` file if present)."""
 
 from __future__ import annotations
 

@@ -183,7 +183,7 @@ def _trigrams(text: str) -> set[str]:
 
 
 class TermIndex:
-    """All terms of the termbase, ready for look-up and recognition. Safe to share between threads."""
+    """All terms of the termbase, ready for look-up and recognition; safe to share by threads."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()

@@ -27,9 +27,7 @@ BOUNDARY = "¶"
 
 # Superscript and subscript digits count as letters for `\w`; footnote marks must not glue onto
 # the word they follow ("2030¹"), so they are blanked first (one character for one, offsets kept).
-_NON_WORD_NUMERALS = str.maketrans(
-    {c: " " for c in "⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉½¼¾"}
-)
+_NON_WORD_NUMERALS = str.maketrans({c: " " for c in "⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉½¼¾"})
 
 # Leading articles and elided determiners dropped from the start of a key, so "les États Membres"
 # and "l'Office ..." find "États Membres" and "Office ...".
@@ -49,13 +47,67 @@ _EN_IRREGULAR = {
     "criteria": "criterion",
     "data": "datum",
 }
-_EN_KEEP = frozenset({"us", "its", "this", "his", "was", "has", "is", "as", "thus", "series",
-                      "species", "means", "news", "aids", "hiv"})
-_FR_KEEP = frozenset({"les", "des", "ses", "ces", "mes", "tes", "nos", "vos", "leurs", "plus",
-                      "sous", "vers", "sans", "dans", "mais", "puis", "trois", "tous", "fois",
-                      "pays", "temps", "corps", "lors", "jus", "bras", "succès",
-                      "processus", "prix", "voix", "choix", "paix", "croix", "deux", "mieux",
-                      "ceux", "eux", "aux", "jeux"})
+_EN_KEEP = frozenset(
+    {
+        "us",
+        "its",
+        "this",
+        "his",
+        "was",
+        "has",
+        "is",
+        "as",
+        "thus",
+        "series",
+        "species",
+        "means",
+        "news",
+        "aids",
+        "hiv",
+    }
+)
+_FR_KEEP = frozenset(
+    {
+        "les",
+        "des",
+        "ses",
+        "ces",
+        "mes",
+        "tes",
+        "nos",
+        "vos",
+        "leurs",
+        "plus",
+        "sous",
+        "vers",
+        "sans",
+        "dans",
+        "mais",
+        "puis",
+        "trois",
+        "tous",
+        "fois",
+        "pays",
+        "temps",
+        "corps",
+        "lors",
+        "jus",
+        "bras",
+        "succès",
+        "processus",
+        "prix",
+        "voix",
+        "choix",
+        "paix",
+        "croix",
+        "deux",
+        "mieux",
+        "ceux",
+        "eux",
+        "aux",
+        "jeux",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +200,10 @@ def key_forms(text: str, lang: str) -> list[str]:
 
 
 def match_key(text: str, lang: str) -> str:
-    """The exact-match key of a term or query: ``"l'Office des Nations Unies"`` -> ``office de nation unie``."""
+    """The exact-match key of a term or query.
+
+    ``"l'Office des Nations Unies"`` -> ``"office des nation unie"``.
+    """
     return " ".join(key_forms(text, lang))
 
 

@@ -78,7 +78,9 @@ LanguageTag = Annotated[
     StringConstraints(max_length=MAX_LANG_LENGTH),
     AfterValidator(normalize_language_tag),
 ]
-TermText = Annotated[str, StringConstraints(max_length=MAX_TERM_LENGTH), AfterValidator(_single_line)]
+TermText = Annotated[
+    str, StringConstraints(max_length=MAX_TERM_LENGTH), AfterValidator(_single_line)
+]
 ShortText = Annotated[
     str | None,
     Field(default=None, max_length=MAX_SHORT_FIELD_LENGTH),
@@ -112,7 +114,9 @@ def _check_terms(terms: list[TermIn]) -> None:
     for term in terms:
         if term.status is TermStatus.PREFERRED:
             if term.lang in preferred:
-                raise ValueError(f"a concept has at most one preferred term per language ({term.lang})")
+                raise ValueError(
+                    f"a concept has at most one preferred term per language ({term.lang})"
+                )
             preferred.add(term.lang)
         if (term.lang, term.text) in seen:
             raise ValueError(f"the term '{term.text}' ({term.lang}) is listed twice")
@@ -137,7 +141,7 @@ class ConceptIn(BaseModel):
 
 
 class ConceptPatch(BaseModel):
-    """A partial update: only the fields present change; ``terms``, when given, replaces them all."""
+    """A partial update: only the fields present change; ``terms``, if given, replaces them all."""
 
     model_config = ConfigDict(extra="forbid")
 

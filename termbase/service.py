@@ -144,9 +144,7 @@ def get_concept(concept_id: int, *, session: Session) -> Concept:
     return concept
 
 
-def update_concept(
-    concept_id: int, patch: ConceptPatch, *, session: Session, user: str
-) -> Concept:
+def update_concept(concept_id: int, patch: ConceptPatch, *, session: Session, user: str) -> Concept:
     concept = get_concept(concept_id, session=session)
     before = snapshot(concept)
     changes = patch.model_dump(exclude_unset=True, exclude={"terms"})

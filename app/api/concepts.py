@@ -38,7 +38,9 @@ def create_concept(
     return service.concept_out(concept)
 
 
-@router.get("", response_model=ConceptPage, summary="List concepts", responses=problem_responses(422))
+@router.get(
+    "", response_model=ConceptPage, summary="List concepts", responses=problem_responses(422)
+)
 def list_concepts(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -89,7 +91,9 @@ def update_concept(
     summary="Delete a concept",
     responses=problem_responses(404, 422),
 )
-def delete_concept(concept_id: int, session: SessionDep, user: UserDep, request: Request) -> Response:
+def delete_concept(
+    concept_id: int, session: SessionDep, user: UserDep, request: Request
+) -> Response:
     service.delete_concept(concept_id, session=session, user=user)
     session.commit()
     _refresh_index(request, session)

@@ -81,7 +81,8 @@ def recognize_terms(
     if len(body.text) > settings.max_recognize_chars:
         raise Problem(
             413,
-            f"the text has {len(body.text)} characters; the limit is {settings.max_recognize_chars}",
+            f"the text has {len(body.text)} characters; "
+            f"the limit is {settings.max_recognize_chars}",
             kind="text-too-long",
         )
     spans = index.recognize(body.text, src=body.src)

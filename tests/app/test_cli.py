@@ -26,15 +26,32 @@ def test_help_everywhere() -> None:
 
 
 def test_lookup_prints_a_table_and_json(cli_env: Path) -> None:
-    table = runner.invoke(app, ["terms", "lookup", "trafic de migrants", "--src", "fr", "--tgt", "en"])
+    table = runner.invoke(
+        app, ["terms", "lookup", "trafic de migrants", "--src", "fr", "--tgt", "en"]
+    )
     assert table.exit_code == 0, table.output
     assert "smuggling of migrants" in table.output
-    data = runner.invoke(app, ["terms", "lookup", "Member State", "--src", "en", "--tgt", "fr", "--json"])
+    data = runner.invoke(
+        app, ["terms", "lookup", "Member State", "--src", "en", "--tgt", "fr", "--json"]
+    )
     assert data.exit_code == 0
     body = json.loads(data.output)
     assert body["items"][0]["equivalents"][0]["text"] == "États Membres"
-    fuzzy = runner.invoke(app, ["terms", "lookup", "trafiking in persons", "--src", "en", "--tgt", "fr",
-                                "--match", "fuzzy", "--json"])
+    fuzzy = runner.invoke(
+        app,
+        [
+            "terms",
+            "lookup",
+            "trafiking in persons",
+            "--src",
+            "en",
+            "--tgt",
+            "fr",
+            "--match",
+            "fuzzy",
+            "--json",
+        ],
+    )
     assert json.loads(fuzzy.output)["items"][0]["equivalents"][0]["text"] == "traite des personnes"
 
 
@@ -53,7 +70,9 @@ def test_lookup_errors_are_one_line_and_non_zero(cli_env: Path) -> None:
 def test_recognize_a_file(cli_env: Path, seed_document: str) -> None:
     path = cli_env / "seed.fr.txt"
     path.write_text(seed_document, encoding="utf-8")
-    result = runner.invoke(app, ["terms", "recognize", str(path), "--src", "fr", "--tgt", "en", "--json"])
+    result = runner.invoke(
+        app, ["terms", "recognize", str(path), "--src", "fr", "--tgt", "en", "--json"]
+    )
     assert result.exit_code == 0
     terms = json.loads(result.output)["terms"]
     assert any(t["text"] == "trafic de migrants" for t in terms)

@@ -8,10 +8,19 @@ CONCEPT = {
     "subject_field": "trafficking in persons",
     "definition": "Moving people illegally across a border for gain.",
     "terms": [
-        {"lang": "fr", "text": "trafic illicite de migrants", "status": "preferred", "part_of_speech": "noun"},
+        {
+            "lang": "fr",
+            "text": "trafic illicite de migrants",
+            "status": "preferred",
+            "part_of_speech": "noun",
+        },
         {"lang": "en", "text": "smuggling of migrants", "status": "preferred"},
-        {"lang": "en", "text": "trafficking of migrants", "status": "deprecated",
-         "note": "Smuggling is not trafficking."},
+        {
+            "lang": "en",
+            "text": "trafficking of migrants",
+            "status": "deprecated",
+            "note": "Smuggling is not trafficking.",
+        },
     ],
 }
 
@@ -33,7 +42,8 @@ def test_create_read_update_delete(client: TestClient) -> None:
     assert hit["concept_id"] == concept["id"]
 
     patched = client.patch(
-        f"/v1/concepts/{concept['id']}", json={"note": "See the Protocol against the Smuggling of Migrants."}
+        f"/v1/concepts/{concept['id']}",
+        json={"note": "See the Protocol against the Smuggling of Migrants."},
     )
     assert patched.status_code == 200
     assert patched.json()["note"].startswith("See the Protocol")
@@ -47,7 +57,9 @@ def test_create_read_update_delete(client: TestClient) -> None:
     assert [t["text"] for t in replaced["terms"]] == ["trafic de migrants", "smuggling of migrants"]
     kept = {t["text"]: t["id"] for t in concept["terms"]}
     assert replaced["terms"][1]["id"] == kept["smuggling of migrants"]
-    assert client.get("/v1/terms", params={"q": "trafic illicite de migrants"}).json()["items"] == []
+    assert (
+        client.get("/v1/terms", params={"q": "trafic illicite de migrants"}).json()["items"] == []
+    )
 
     assert client.delete(f"/v1/concepts/{concept['id']}").status_code == 204
     gone = client.get(f"/v1/concepts/{concept['id']}")
@@ -57,7 +69,9 @@ def test_create_read_update_delete(client: TestClient) -> None:
 
 def test_history_keeps_every_change(client: TestClient) -> None:
     concept = client.post("/v1/concepts", json=CONCEPT, headers={"X-Alinea-User": "marie"}).json()
-    client.patch(f"/v1/concepts/{concept['id']}", json={"note": "checked"}, headers={"X-Alinea-User": "paul"})
+    client.patch(
+        f"/v1/concepts/{concept['id']}", json={"note": "checked"}, headers={"X-Alinea-User": "paul"}
+    )
     client.delete(f"/v1/concepts/{concept['id']}", headers={"X-Alinea-User": "ana"})
     history = client.get(f"/v1/concepts/{concept['id']}/history").json()["items"]
     assert [(r["action"], r["changed_by"]) for r in history] == [
@@ -65,7 +79,10 @@ def test_history_keeps_every_change(client: TestClient) -> None:
         ("update", "paul"),
         ("delete", "ana"),
     ]
-    assert history[0]["before"] is None and history[0]["after"]["terms"][0]["text"] == "trafic illicite de migrants"
+    assert (
+        history[0]["before"] is None
+        and history[0]["after"]["terms"][0]["text"] == "trafic illicite de migrants"
+    )
     assert history[1]["before"]["note"] is None and history[1]["after"]["note"] == "checked"
     assert history[2]["after"] is None and history[2]["before"]["note"] == "checked"
 
@@ -86,7 +103,8 @@ INVALID = {
     "empty term": _with_terms({"lang": "fr", "text": "   "}),
     "no terms": _with_terms(),
     "two preferred": _with_terms(
-        {"lang": "en", "text": "a", "status": "preferred"}, {"lang": "en", "text": "b", "status": "preferred"}
+        {"lang": "en", "text": "a", "status": "preferred"},
+        {"lang": "en", "text": "b", "status": "preferred"},
     ),
     "same term twice": _with_terms({"lang": "en", "text": "a"}, {"lang": "en", "text": "a"}),
     "over-long term": _with_terms({"lang": "en", "text": "a" * 501}),
@@ -109,7 +127,12 @@ def test_invalid_concepts_are_422_and_write_nothing(client: TestClient) -> None:
 def test_invalid_patch_leaves_the_concept_as_it_was(client: TestClient) -> None:
     concept = client.post("/v1/concepts", json=CONCEPT).json()
     for body in (
-        {"terms": [{"lang": "en", "text": "a", "status": "preferred"}, {"lang": "en", "text": "b", "status": "preferred"}]},
+        {
+            "terms": [
+                {"lang": "en", "text": "a", "status": "preferred"},
+                {"lang": "en", "text": "b", "status": "preferred"},
+            ]
+        },
         {"terms": []},
         {"terms": None},
         {"definition": "d" * 20_000},
@@ -122,8 +145,11 @@ def test_invalid_patch_leaves_the_concept_as_it_was(client: TestClient) -> None:
 
 
 def test_unknown_ids_are_404_problems(client: TestClient) -> None:
-    for method, path in (("get", "/v1/concepts/999"), ("delete", "/v1/concepts/999"),
-                         ("get", "/v1/concepts/999/history")):
+    for method, path in (
+        ("get", "/v1/concepts/999"),
+        ("delete", "/v1/concepts/999"),
+        ("get", "/v1/concepts/999/history"),
+    ):
         response = client.request(method, path)
         assert response.status_code == 404 and response.headers["content-type"] == PROBLEM
     assert client.patch("/v1/concepts/999", json={"note": "x"}).status_code == 404

@@ -36,8 +36,9 @@ def test_migrations_build_the_models_from_scratch(database_url: str, tmp_path) -
 def test_downgrade_to_base_and_up_again(tmp_path) -> None:
     database = Database(f"sqlite:///{tmp_path / 'roundtrip.db'}")
     upgrade(database.engine)
-    from app.db import alembic_config
     from alembic import command
+
+    from app.db import alembic_config
 
     with database.engine.begin() as conn:
         config = alembic_config(database.engine)

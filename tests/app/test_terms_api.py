@@ -26,13 +26,12 @@ def test_lookup_both_directions_and_modes(seeded_client: TestClient) -> None:
     ).json()
     assert english["items"][0]["equivalents"][0]["text"] == "États Membres"
     fuzzy = seeded_client.get(
-        "/v1/terms", params={"q": "trafiking in persons", "src": "en", "tgt": "fr", "match": "fuzzy"}
+        "/v1/terms",
+        params={"q": "trafiking in persons", "src": "en", "tgt": "fr", "match": "fuzzy"},
     ).json()
     assert fuzzy["items"][0]["equivalents"][0]["text"] == "traite des personnes"
     assert fuzzy["items"][0]["score"] < 1
-    accents = seeded_client.get(
-        "/v1/terms", params={"q": "Etats Membres", "match": "fuzzy"}
-    ).json()
+    accents = seeded_client.get("/v1/terms", params={"q": "Etats Membres", "match": "fuzzy"}).json()
     assert accents["items"][0]["equivalents"][0]["text"] == "Member States"
 
 
@@ -40,7 +39,9 @@ def test_cursor_pages_through_results(seeded_client: TestClient) -> None:
     params = {"q": "o", "src": "en", "tgt": "fr", "match": "prefix", "limit": 2}
     first = seeded_client.get("/v1/terms", params=params).json()
     assert first["next_cursor"]
-    second = seeded_client.get("/v1/terms", params={**params, "cursor": first["next_cursor"]}).json()
+    second = seeded_client.get(
+        "/v1/terms", params={**params, "cursor": first["next_cursor"]}
+    ).json()
     ids = [i["concept_id"] for i in first["items"]] + [i["concept_id"] for i in second["items"]]
     assert len(ids) == len(set(ids)) == 4
     other = seeded_client.get(
@@ -76,7 +77,9 @@ def test_bad_lookup_parameters_are_422_problems(seeded_client: TestClient) -> No
 
 
 def test_recognize_finds_terms_with_offsets(seeded_client: TestClient) -> None:
-    text = "Engage les États Membres à lutter contre la traite des personnes et le trafic de migrants."
+    text = (
+        "Engage les États Membres à lutter contre la traite des personnes et le trafic de migrants."
+    )
     response = seeded_client.post(
         "/v1/terms/recognize", json={"text": text, "src": "fr", "tgt": "en"}
     )
@@ -91,11 +94,24 @@ def test_recognize_finds_terms_with_offsets(seeded_client: TestClient) -> None:
 
 
 def test_recognize_bad_input(seeded_client: TestClient) -> None:
-    assert seeded_client.post("/v1/terms/recognize", json={"text": "x", "src": "zz", "tgt": "en"}).status_code == 422
-    assert seeded_client.post("/v1/terms/recognize", json={"src": "fr", "tgt": "en"}).status_code == 422
-    assert seeded_client.post(
-        "/v1/terms/recognize", content=b"{not json", headers={"content-type": "application/json"}
-    ).status_code == 422
+    assert (
+        seeded_client.post(
+            "/v1/terms/recognize", json={"text": "x", "src": "zz", "tgt": "en"}
+        ).status_code
+        == 422
+    )
+    assert (
+        seeded_client.post("/v1/terms/recognize", json={"src": "fr", "tgt": "en"}).status_code
+        == 422
+    )
+    assert (
+        seeded_client.post(
+            "/v1/terms/recognize",
+            content=b"{not json",
+            headers={"content-type": "application/json"},
+        ).status_code
+        == 422
+    )
     empty = seeded_client.post("/v1/terms/recognize", json={"text": "", "src": "fr", "tgt": "en"})
     assert empty.status_code == 200 and empty.json()["terms"] == []
 
@@ -105,7 +121,8 @@ def test_oversized_input_is_refused_whole(database) -> None:
 
     with make_client(database.url, max_recognize_chars=1000, max_request_bytes=5000) as client:
         too_long = client.post(
-            "/v1/terms/recognize", json={"text": "traite des personnes " * 100, "src": "fr", "tgt": "en"}
+            "/v1/terms/recognize",
+            json={"text": "traite des personnes " * 100, "src": "fr", "tgt": "en"},
         )
         assert too_long.status_code == 413
         assert too_long.headers["content-type"] == PROBLEM

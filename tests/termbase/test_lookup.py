@@ -29,12 +29,20 @@ def _first(index: TermIndex, query: str, src: str = "fr", tgt: str = "en", mode=
             "en",
             "United Nations Office on Drugs and Crime",
         ),
-        ("l’Office des Nations Unies contre la drogue et le crime", "fr", "en",
-         "United Nations Office on Drugs and Crime"),
+        (
+            "l’Office des Nations Unies contre la drogue et le crime",
+            "fr",
+            "en",
+            "United Nations Office on Drugs and Crime",
+        ),
         ("ONUDC", "fr", "en", "United Nations Office on Drugs and Crime"),
         ("smuggling of migrants", "en", "fr", "trafic de migrants"),
-        ("Haut\u2011Commissariat des Nations Unies pour les réfugiés", "fr", "en",
-         "Office of the United Nations High Commissioner for Refugees"),
+        (
+            "Haut\u2011Commissariat des Nations Unies pour les réfugiés",
+            "fr",
+            "en",
+            "Office of the United Nations High Commissioner for Refugees",
+        ),
     ],
 )
 def test_exact_lookup_finds_the_un_standard_equivalent_first(
@@ -69,7 +77,9 @@ def test_exact_ignores_accents_only_in_fuzzy_mode(seeded_index: TermIndex) -> No
         ("Organisation internationale pour les migartions", "fr", None),
     ],
 )
-def test_fuzzy_finds_typos(seeded_index: TermIndex, typo: str, src: str, expected: str | None) -> None:
+def test_fuzzy_finds_typos(
+    seeded_index: TermIndex, typo: str, src: str, expected: str | None
+) -> None:
     tgt = "fr" if src == "en" else "en"
     hit, equivalents = _first(seeded_index, typo, src, tgt, MatchMode.FUZZY)
     assert 0.8 <= hit.score < 1.0
@@ -129,8 +139,12 @@ def test_index_follows_changes_made_by_another_process(seeded_database: Database
         update_concept(
             created.id,
             ConceptPatch.model_validate(
-                {"terms": [{"lang": "fr", "text": "passeur", "status": "preferred"},
-                           {"lang": "en", "text": "smuggler", "status": "preferred"}]}
+                {
+                    "terms": [
+                        {"lang": "fr", "text": "passeur", "status": "preferred"},
+                        {"lang": "en", "text": "smuggler", "status": "preferred"},
+                    ]
+                }
             ),
             session=session,
             user="other-process",

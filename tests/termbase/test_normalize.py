@@ -51,7 +51,15 @@ def test_fuzzy_key_folds_accents_and_ligatures() -> None:
 def test_tokens_point_back_into_the_original_text() -> None:
     text = "à l’horizon 2030¹, les États\u00a0Membres"
     tokens = tokenize(text, "fr")
-    assert [text[t.start : t.end] for t in tokens] == ["à", "l", "horizon", "2030", "les", "États", "Membres"]
+    assert [text[t.start : t.end] for t in tokens] == [
+        "à",
+        "l",
+        "horizon",
+        "2030",
+        "les",
+        "États",
+        "Membres",
+    ]
 
 
 def test_decomposed_accents_are_one_token() -> None:
@@ -64,4 +72,6 @@ def test_sentence_and_paragraph_boundaries_are_tokens() -> None:
     forms = [t.form for t in tokenize("contre la traite. Des personnes ;\n\nla suite", "fr")]
     assert forms.count(BOUNDARY) == 2
     # an abbreviation or "No. 29" is not a boundary
-    assert BOUNDARY not in [t.form for t in tokenize("Convention, 1930 (No. 29) et p. ex. la", "en")]
+    assert BOUNDARY not in [
+        t.form for t in tokenize("Convention, 1930 (No. 29) et p. ex. la", "en")
+    ]

@@ -17,9 +17,8 @@ def _found(index: TermIndex, text: str, src: str = "fr") -> dict[str, str]:
 def test_longest_match_wins(seeded_index: TermIndex) -> None:
     text = "avec l’Office des Nations Unies contre la drogue et le crime et le Haut-Commissariat"
     found = _found(seeded_index, text)
-    assert found == {
-        "Office des Nations Unies contre la drogue et le crime": "United Nations Office on Drugs and Crime"
-    }
+    unodc = "Office des Nations Unies contre la drogue et le crime"
+    assert found == {unodc: "United Nations Office on Drugs and Crime"}
 
 
 def test_nested_terms_yield_to_the_longer_one(seeded_index: TermIndex) -> None:
