@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from termbase.errors import ConceptNotFound, InvalidConcept, InvalidQuery
@@ -133,6 +134,19 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _invalid_query(request: Request, exc: InvalidQuery) -> JSONResponse:
         return problem_response(
             request, Problem(422, str(exc), kind="invalid-query", title="Invalid query")
+        )
+
+    @app.exception_handler(OperationalError)
+    async def _database_down(request: Request, exc: OperationalError) -> JSONResponse:
+        log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
+        return problem_response(
+            request,
+            Problem(
+                503,
+                "the database is unavailable; try again shortly",
+                kind="database-unavailable",
+                headers={"Retry-After": "5"},
+            ),
         )
 
     @app.exception_handler(Exception)

@@ -223,7 +223,8 @@ class TermIndex:
             generation = current_generation(session=session)
             if generation == self.generation:
                 return False
-            if self.generation < 0:
+            if self.generation < 0 or generation < self.generation:
+                # never loaded, or the database was replaced by an older one: start afresh
                 self.load(session=session)
                 return True
             changed = list(

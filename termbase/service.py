@@ -135,10 +135,12 @@ def create_concept(
     return concept
 
 
-def get_concept(concept_id: int, *, session: Session) -> Concept:
-    concept = session.execute(
-        select(Concept).where(Concept.id == concept_id).options(selectinload(Concept.terms))
-    ).scalar_one_or_none()
+def get_concept(concept_id: int, *, session: Session, for_update: bool = False) -> Concept:
+    """The concept with its terms; ``for_update`` locks its row until the transaction ends."""
+    query = select(Concept).where(Concept.id == concept_id).options(selectinload(Concept.terms))
+    if for_update:
+        query = query.with_for_update()
+    concept = session.execute(query).scalar_one_or_none()
     if concept is None:
         raise ConceptNotFound(concept_id)
     return concept

@@ -163,3 +163,34 @@ def test_list_pages_with_a_cursor(client: TestClient) -> None:
     second = client.get("/v1/concepts", params={"limit": 3, "cursor": first["next_cursor"]}).json()
     assert len(first["items"]) == 3 and len(second["items"]) == 2
     assert second["next_cursor"] is None
+
+
+def test_if_match_refuses_a_change_based_on_a_stale_read(client: TestClient) -> None:
+    created = client.post("/v1/concepts", json=CONCEPT)
+    url = created.headers["location"]
+    first_read = client.get(url).headers["etag"]
+    assert first_read == created.headers["etag"]
+    changed = client.patch(url, json={"note": "first"}, headers={"If-Match": first_read})
+    assert changed.status_code == 200 and changed.headers["etag"] != first_read
+    stale = client.patch(url, json={"note": "second"}, headers={"If-Match": first_read})
+    assert stale.status_code == 412 and stale.headers["content-type"] == PROBLEM
+    assert client.delete(url, headers={"If-Match": first_read}).status_code == 412
+    assert client.get(url).json()["note"] == "first"
+    assert client.delete(url, headers={"If-Match": changed.headers["etag"]}).status_code == 204
+
+
+def test_database_outage_is_a_503_problem(client: TestClient) -> None:
+    from app.db import Database
+
+    working = client.app.state.database
+    client.app.state.database = Database("postgresql://127.0.0.1:1/unreachable")
+    try:
+        for response in (client.get("/v1/concepts/1"), client.get("/v1/terms", params={"q": "x"})):
+            assert response.status_code == 503
+            assert response.headers["content-type"] == PROBLEM
+            assert response.headers["retry-after"]
+        assert client.get("/livez").status_code == 200
+        assert client.get("/readyz").status_code == 503
+    finally:
+        client.app.state.database.dispose()
+        client.app.state.database = working
