@@ -14,7 +14,7 @@ from app.settings import Settings
 from termbase.index import TermIndex
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -30,8 +30,12 @@ def get_session(database: Annotated[Database, Depends(get_database)]) -> Iterato
         yield session
 
 
-def get_index(request: Request) -> TermIndex:
-    """The process's term index, refreshed first if another process changed the termbase."""
+async def get_index(request: Request) -> TermIndex:
+    """The process's term index, refreshed first if another process changed the termbase.
+
+    Async on purpose: the check is one indexed single-row read, cheaper than the hop to a worker
+    thread that a plain function dependency would cost on every look-up.
+    """
     state = request.app.state
     index: TermIndex = state.index
     interval = state.settings.index_check_interval

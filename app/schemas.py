@@ -23,7 +23,9 @@ class TermView(BaseModel):
 
     @classmethod
     def of(cls, term: IndexedTerm) -> TermView:
-        return cls(
+        # model_construct: the index's data is already valid; validating it again per request
+        # would cost more than the look-up itself.
+        return cls.model_construct(
             text=term.text,
             lang=term.lang,
             status=term.status,
@@ -77,7 +79,7 @@ def concept_match(
     concept: IndexedConcept, matched: IndexedTerm, score: float, tgt: str
 ) -> ConceptMatch:
     equivalents = concept.terms_in(tgt)
-    return ConceptMatch(
+    return ConceptMatch.model_construct(
         concept_id=concept.id,
         score=score,
         matched=TermView.of(matched),
@@ -131,7 +133,7 @@ class RecognizeResponse(BaseModel):
 
 
 def recognized_term(span: RecognizedSpan, tgt: str) -> RecognizedTerm:
-    return RecognizedTerm(
+    return RecognizedTerm.model_construct(
         start=span.start,
         end=span.end,
         text=span.text,

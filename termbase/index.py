@@ -17,10 +17,13 @@ Three structures answer the three kinds of query:
 from __future__ import annotations
 
 import bisect
+import gc
 import threading
-from collections.abc import Iterable, Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from sys import intern
 from typing import Any
 
 import ahocorasick
@@ -30,7 +33,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from termbase.models import Concept, Revision, Term, TermStatus
-from termbase.normalize import fuzzy_key, key_forms, primary_language, strip_accents, tokenize
+from termbase.normalize import (
+    BOUNDARY,
+    fuzzy_key,
+    key_forms,
+    primary_language,
+    strip_accents,
+    tokenize,
+)
 from termbase.service import current_generation
 
 STATUS_ORDER = {
@@ -71,6 +81,7 @@ class IndexedTerm:
     note: str | None
     key: str
     fuzzy: str
+    slot: int = -1  # where the index keeps it; -1 when not indexed
 
     @property
     def primary(self) -> str:
@@ -114,67 +125,156 @@ class RecognizedSpan:
 
 
 class _LanguageIndex:
-    """Keys, sorted keys, trigram postings and the automaton for one primary language."""
-
-    __slots__ = ("exact", "sorted_keys", "folded", "trigrams", "_arrays", "automaton", "dirty")
+    """Keys, sorted keys, trigram postings and the recognition automata of one language."""
 
     def __init__(self) -> None:
-        self.exact: dict[str, list[int]] = {}
-        self.sorted_keys: list[str] = []
-        self.folded: dict[str, list[int]] = {}
-        self.trigrams: dict[str, list[int]] = {}
-        self._arrays: dict[str, np.ndarray] = {}
-        self.automaton: Any = None
-        self.dirty = True
+        # key -> slot, or a list of slots when several terms share a key (rare: an int saves memory)
+        self.exact: dict[str, int | list[int]] = {}
+        self.folded: dict[str, int | list[int]] = {}
+        # Postings as compact int32 arrays; numpy reads them in place (np.frombuffer).
+        self.trigrams: dict[str, array[int]] = {}
+        self._sorted_keys: list[str] = []
+        self._sorted_valid = True
+        # Recognition runs over token ids, not characters: one automaton node per word of a term
+        # keeps the automaton small. 0 is any word no term has, 1 a sentence boundary.
+        self.vocabulary: dict[str, int] = {BOUNDARY: 1}
+        self._base: Any = None
+        self._base_size = 0
+        # Changes since the base automaton was built: a small second automaton covers the keys
+        # added, and matches of keys removed are dropped; past a threshold the base is rebuilt.
+        self._added: set[str] = set()
+        self._removed: set[str] = set()
+        self._delta: Any = None
 
-    def add(self, slot: int, term: IndexedTerm) -> None:
-        slots = self.exact.get(term.key)
-        if slots is None:
-            self.exact[term.key] = [slot]
-            bisect.insort(self.sorted_keys, term.key)
-            self.dirty = True
-        else:
-            slots.append(slot)
-        self.folded.setdefault(term.fuzzy, []).append(slot)
+    # -- maintenance --
+
+    def add(self, slot: int, term: IndexedTerm, *, bulk: bool = False) -> None:
+        if _put(self.exact, term.key, slot):
+            self._key_added(term.key, bulk)
+        _put(self.folded, term.fuzzy, slot)
         for trigram in _trigrams(term.fuzzy):
-            self.trigrams.setdefault(trigram, []).append(slot)
+            postings = self.trigrams.get(trigram)
+            if postings is None:
+                postings = self.trigrams[trigram] = array("i")
+            postings.append(slot)
 
     def remove(self, slot: int, term: IndexedTerm) -> None:
-        slots = self.exact[term.key]
-        slots.remove(slot)
-        if not slots:
-            del self.exact[term.key]
-            del self.sorted_keys[bisect.bisect_left(self.sorted_keys, term.key)]
-            self.dirty = True
-        folded = self.folded[term.fuzzy]
-        folded.remove(slot)
-        if not folded:
-            del self.folded[term.fuzzy]
+        if _drop(self.exact, term.key, slot):
+            self._key_removed(term.key)
+        _drop(self.folded, term.fuzzy, slot)
         # Trigram postings keep the dead slot; queries skip slots that are no longer alive.
 
-    def postings(self, trigram: str) -> np.ndarray | None:
-        """The trigram's posting list as an array, extended lazily (postings only grow)."""
-        slots = self.trigrams.get(trigram)
-        if slots is None:
-            return None
-        cached = self._arrays.get(trigram)
-        if cached is None or len(cached) != len(slots):
-            start = 0 if cached is None else len(cached)
-            tail = np.fromiter(slots[start:], dtype=np.int32, count=len(slots) - start)
-            cached = tail if cached is None else np.concatenate((cached, tail))
-            self._arrays[trigram] = cached
-        return cached
+    def _key_added(self, key: str, bulk: bool) -> None:
+        if bulk:
+            self._sorted_valid = False
+        elif self._sorted_valid:
+            bisect.insort(self._sorted_keys, key)
+        for form in key.split(" "):
+            if form not in self.vocabulary:
+                self.vocabulary[form] = len(self.vocabulary) + 1
+        if self._in_base(key):
+            self._removed.discard(key)
+        else:
+            self._added.add(key)
+            self._delta = None
 
-    def ensure_automaton(self) -> Any:
-        if self.dirty or self.automaton is None:
-            automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
-            for key in self.exact:
-                automaton.add_word(f" {key} ", key)
-            if len(automaton):
-                automaton.make_automaton()
-            self.automaton = automaton
-            self.dirty = False
-        return self.automaton
+    def _key_removed(self, key: str) -> None:
+        if self._sorted_valid:
+            del self._sorted_keys[bisect.bisect_left(self._sorted_keys, key)]
+        if key in self._added:
+            self._added.discard(key)
+            self._delta = None
+        elif self._in_base(key):
+            self._removed.add(key)
+
+    # -- look-up --
+
+    @property
+    def sorted_keys(self) -> list[str]:
+        if not self._sorted_valid:
+            self._sorted_keys = sorted(self.exact)
+            self._sorted_valid = True
+        return self._sorted_keys
+
+    def postings(self, trigram: str) -> np.ndarray | None:
+        postings = self.trigrams.get(trigram)
+        return None if postings is None else np.frombuffer(postings, dtype=np.int32)
+
+    # -- recognition --
+
+    def token_ids(self, forms: Iterable[str]) -> tuple[int, ...]:
+        vocabulary = self.vocabulary
+        return tuple(vocabulary.get(form, 0) for form in forms)
+
+    def _in_base(self, key: str) -> bool:
+        if self._base is None or not len(self._base):
+            return False
+        ids = self.token_ids(key.split(" "))
+        return 0 not in ids and bool(self._base.exists(ids))
+
+    def _automaton(self, keys: Iterable[str]) -> Any:
+        automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_SEQUENCE)
+        vocabulary = self.vocabulary
+        for key in keys:
+            automaton.add_word(tuple(vocabulary[form] for form in key.split(" ")), key)
+        if len(automaton):
+            automaton.make_automaton()
+        return automaton
+
+    def prepare(self) -> None:
+        """Build the recognition automaton over every key now (instead of at the first use)."""
+        self._base = self._automaton(self.exact)
+        self._base_size = len(self.exact)
+        self._added.clear()
+        self._removed.clear()
+        self._delta = None
+
+    def matches(self, token_ids: tuple[int, ...]) -> Iterator[tuple[int, str]]:
+        """(index of the last token, key) for every key occurring in the token sequence."""
+        if self._base is None or len(self._added) + len(self._removed) > max(
+            1_000, self._base_size // 50
+        ):
+            self.prepare()
+        if self._delta is None and self._added:
+            self._delta = self._automaton(self._added)
+        for automaton in (self._base, self._delta):
+            if automaton is None or not len(automaton):
+                continue
+            for last, key in automaton.iter(token_ids):
+                if key not in self._removed:
+                    yield last, key
+
+
+def _put(mapping: dict[str, int | list[int]], key: str, slot: int) -> bool:
+    """Add ``slot`` under ``key``; True if the key is new."""
+    current = mapping.get(key)
+    if current is None:
+        mapping[key] = slot
+        return True
+    if isinstance(current, int):
+        mapping[key] = [current, slot]
+    else:
+        current.append(slot)
+    return False
+
+
+def _drop(mapping: dict[str, int | list[int]], key: str, slot: int) -> bool:
+    """Remove ``slot`` from ``key``; True if the key is gone."""
+    current = mapping[key]
+    if isinstance(current, int):
+        del mapping[key]
+        return True
+    current.remove(slot)
+    if len(current) == 1:
+        mapping[key] = current[0]
+    return False
+
+
+def _slots(mapping: dict[str, int | list[int]], key: str) -> Sequence[int]:
+    current = mapping.get(key)
+    if current is None:
+        return ()
+    return (current,) if isinstance(current, int) else current
 
 
 def _trigrams(text: str) -> set[str]:
@@ -193,7 +293,7 @@ class TermIndex:
         self.generation = -1
         self._concepts: dict[int, IndexedConcept] = {}
         self._slots: list[IndexedTerm | None] = []
-        self._slot_of: dict[int, int] = {}
+        self._term_count = 0
         self._alive = np.zeros(1024, dtype=bool)
         self._languages: dict[str, _LanguageIndex] = {}
         self._dead = 0
@@ -206,16 +306,20 @@ class TermIndex:
 
     @property
     def term_count(self) -> int:
-        return len(self._slot_of)
+        return self._term_count
 
     def load(self, *, session: Session) -> None:
-        """Build the whole index from the database."""
+        """Build the whole index from the database, recognition automata included."""
         with self._lock:
             generation = current_generation(session=session)
             self._clear()
             for concept in _read_concepts(session, None):
-                self._add_concept(concept)
+                self._add_concept(concept, bulk=True)
+            for language in self._languages.values():
+                language.prepare()
             self.generation = generation
+        if self.term_count > 20_000:
+            _settle_garbage_collector()
 
     def refresh(self, *, session: Session) -> bool:
         """Bring the index up to the database's generation; return whether anything changed."""
@@ -251,27 +355,30 @@ class TermIndex:
             index = self._languages[primary] = _LanguageIndex()
         return index
 
-    def _add_concept(self, concept: IndexedConcept) -> None:
+    def _add_concept(self, concept: IndexedConcept, *, bulk: bool = False) -> None:
         self._concepts[concept.id] = concept
         for term in concept.terms:
             if not term.key:
                 continue
             slot = len(self._slots)
             self._slots.append(term)
-            self._slot_of[term.term_id] = slot
+            term.slot = slot
+            self._term_count += 1
             if slot >= len(self._alive):
                 self._alive = np.concatenate((self._alive, np.zeros(len(self._alive), dtype=bool)))
             self._alive[slot] = True
-            self._language(term.primary).add(slot, term)
+            self._language(term.primary).add(slot, term, bulk=bulk)
 
     def _remove_concept(self, concept_id: int) -> None:
         concept = self._concepts.pop(concept_id, None)
         if concept is None:
             return
         for term in concept.terms:
-            slot = self._slot_of.pop(term.term_id, None)
-            if slot is None:
+            slot = term.slot
+            if slot < 0:
                 continue
+            term.slot = -1
+            self._term_count -= 1
             self._slots[slot] = None
             self._alive[slot] = False
             self._dead += 1
@@ -324,7 +431,7 @@ class TermIndex:
     def _exact_hits(self, index: _LanguageIndex, key: str, wanted: int) -> list[LookupHit]:
         out: list[LookupHit] = []
         if key:
-            self._hits_for_slots(index.exact.get(key, ()), 1.0, set(), out, wanted)
+            self._hits_for_slots(_slots(index.exact, key), 1.0, set(), out, wanted)
         return out
 
     def _prefix_hits(self, index: _LanguageIndex, key: str, wanted: int) -> list[LookupHit]:
@@ -340,7 +447,7 @@ class TermIndex:
             if not candidate.startswith(key):
                 break
             score = len(key) / len(candidate)
-            self._hits_for_slots(index.exact[candidate], score, seen, out, wanted)
+            self._hits_for_slots(_slots(index.exact, candidate), score, seen, out, wanted)
             position += 1
         return out
 
@@ -348,7 +455,7 @@ class TermIndex:
         if not folded:
             return []
         scores: dict[int, float] = {}
-        for slot in index.folded.get(folded, ()):
+        for slot in _slots(index.folded, folded):
             scores[slot] = 100.0
         candidates = self._fuzzy_candidates(index, folded)
         if len(candidates):
@@ -392,7 +499,7 @@ class TermIndex:
         arrays = [a for a in (index.postings(t) for t in _trigrams(folded)) if a is not None]
         if not arrays:
             return np.empty(0, dtype=np.int64)
-        common = max(1000, int(COMMON_TRIGRAM_SHARE * len(self._slot_of)))
+        common = max(1000, int(COMMON_TRIGRAM_SHARE * self._term_count))
         selective = [a for a in arrays if len(a) <= common]
         if len(selective) >= 2:
             arrays = selective
@@ -415,24 +522,10 @@ class TermIndex:
             index = self._languages.get(primary)
             if index is None:
                 return []
-            automaton = index.ensure_automaton()
-            if not len(automaton):
-                return []
-            # " form form form " with the position of each token's first character.
-            starts: list[int] = []
-            parts: list[str] = []
-            position = 1
-            for token in tokens:
-                starts.append(position)
-                parts.append(token.form)
-                position += len(token.form) + 1
-            stream = " " + " ".join(parts) + " "
-            candidates: list[tuple[int, int, str]] = []
-            for end_char, key in automaton.iter(stream):
-                # end_char is the trailing space of the match; the last token ends just before it.
-                last = bisect.bisect_right(starts, end_char - 1) - 1
-                first = last - key.count(" ")
-                candidates.append((first, last, key))
+            candidates = [
+                (last - key.count(" "), last, key)
+                for last, key in index.matches(index.token_ids(t.form for t in tokens))
+            ]
             # Longest match wins; among equals, the leftmost.
             candidates.sort(key=lambda c: (-(c[1] - c[0]), -len(c[2]), c[0]))
             taken = bytearray(len(tokens))
@@ -443,7 +536,7 @@ class TermIndex:
                 taken[first : last + 1] = b"\x01" * (last - first + 1)
                 start, end = tokens[first].start, tokens[last].end
                 hits: list[LookupHit] = []
-                self._hits_for_slots(index.exact.get(key, ()), 1.0, set(), hits, 1_000)
+                self._hits_for_slots(_slots(index.exact, key), 1.0, set(), hits, 1_000)
                 # A term that ends in a closing bracket ("(ONU-Femmes)") takes it along.
                 closing = hits[0].matched.text[-1:] if hits else ""
                 if closing in _CLOSING and text[end : end + 1] == closing:
@@ -451,6 +544,17 @@ class TermIndex:
                 spans.append(RecognizedSpan(start, end, text[start:end], hits))
         spans.sort(key=lambda s: s.start)
         return spans
+
+
+def _settle_garbage_collector() -> None:
+    """Take the index's millions of long-lived objects out of the collector's sight.
+
+    Without this, each full collection walks them all: pauses of hundreds of milliseconds in the
+    middle of requests (measured: look-up p99 of 486 ms over HTTP before, see docs/BENCHMARKS.md).
+    """
+    gc.unfreeze()  # what an earlier load froze and is now garbage gets collected too
+    gc.collect()
+    gc.freeze()
 
 
 def _better(score: float, term: IndexedTerm, old_score: float, old_term: IndexedTerm) -> bool:
@@ -480,7 +584,13 @@ def _read_concepts(session: Session, ids: Sequence[int] | None) -> list[IndexedC
         concept_query = concept_query.where(Concept.id.in_(ids))
         term_query = term_query.where(Term.concept_id.in_(ids))
     concepts = {
-        row.id: IndexedConcept(row.id, row.subject_field, row.definition, row.note, row.source)
+        row.id: IndexedConcept(
+            row.id,
+            intern(row.subject_field) if row.subject_field else None,
+            row.definition,
+            row.note,
+            row.source,
+        )
         for row in session.execute(concept_query)
     }
     for row in session.execute(term_query):
@@ -493,11 +603,11 @@ def _read_concepts(session: Session, ids: Sequence[int] | None) -> list[IndexedC
             IndexedTerm(
                 term_id=row.id,
                 concept_id=row.concept_id,
-                lang=row.lang,
+                lang=intern(row.lang),
                 text=row.text,
-                status=row.status,
-                term_type=row.term_type,
-                part_of_speech=row.part_of_speech,
+                status=intern(row.status),
+                term_type=intern(row.term_type),
+                part_of_speech=intern(row.part_of_speech) if row.part_of_speech else None,
                 context=row.context,
                 source=row.source,
                 note=row.note,

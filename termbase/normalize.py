@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Letters (with any combining marks, for text that arrives decomposed) or runs of decimal digits.
 # Everything else -- spaces of every kind, apostrophes, hyphens, dashes, punctuation, asterisks,
@@ -124,6 +125,7 @@ def primary_language(tag: str) -> str:
     return tag.split("-", 1)[0].lower()
 
 
+@lru_cache(maxsize=50_000)
 def fold_inflection(word: str, lang: str) -> str:
     """Fold plural (and a few irregular) forms onto one form; an inflection-light stemmer.
 
@@ -207,11 +209,26 @@ def match_key(text: str, lang: str) -> str:
     return " ".join(key_forms(text, lang))
 
 
+class _AccentFolding(dict[int, str]):
+    """A ``str.translate`` table that works out each character's folding once, on first sight."""
+
+    def __missing__(self, codepoint: int) -> str:
+        char = chr(codepoint)
+        folded = _LIGATURES.get(char)
+        if folded is None:
+            decomposed = unicodedata.normalize("NFKD", char)
+            folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+        self[codepoint] = folded
+        return folded
+
+
+_LIGATURES = {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"}
+_ACCENT_FOLDING = _AccentFolding()
+
+
 def strip_accents(text: str) -> str:
     """Remove diacritics and spell out ligatures: ``États œuvre`` -> ``Etats oeuvre``."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
+    return text if text.isascii() else text.translate(_ACCENT_FOLDING)
 
 
 def fuzzy_key(text: str, lang: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from app.deps import IndexDep, SettingsDep
 from app.pagination import decode_cursor, encode_cursor, query_signature
@@ -27,9 +27,9 @@ router = APIRouter(prefix="/v1/terms", tags=["terms"])
     "",
     response_model=LookupPage,
     summary="Look a term up",
-    responses=problem_responses(422),
+    responses=problem_responses(422, 503),
 )
-def lookup_terms(
+async def lookup_terms(
     index: IndexDep,
     settings: SettingsDep,
     q: Annotated[str, Query(min_length=1, description="The term to look up.")],
@@ -40,7 +40,7 @@ def lookup_terms(
     ),
     limit: Annotated[int, Query(ge=1, le=200, description="Concepts per page.")] = 20,
     cursor: Annotated[str | None, Query(max_length=200, description="From `next_cursor`.")] = None,
-) -> LookupPage:
+) -> Response:
     """Concepts with a source-language term matching `q`, and their target-language terms.
 
     Matching ignores case, typographic apostrophes, non-breaking spaces, hyphen variants, a
@@ -54,8 +54,10 @@ def lookup_terms(
         raise Problem(422, "q has no letters or digits to look up", kind="invalid-query")
     signature = query_signature(q, src, match.value)
     offset = int(decode_cursor(cursor, signature).get("o", 0))
+    # A look-up is a few dozen microseconds of in-memory work: it runs on the event loop, and
+    # its page goes out as JSON directly rather than being validated again by FastAPI.
     hits, more = index.lookup(q, src=src, mode=match, offset=offset, limit=limit)
-    return LookupPage(
+    page = LookupPage.model_construct(
         query=q,
         src=src,
         tgt=tgt,
@@ -63,17 +65,16 @@ def lookup_terms(
         items=[lookup_item(hit, tgt) for hit in hits],
         next_cursor=encode_cursor(o=offset + limit, s=signature) if more else None,
     )
+    return Response(page.model_dump_json(), media_type="application/json")
 
 
 @router.post(
     "/recognize",
     response_model=RecognizeResponse,
     summary="Find every termbase term in a text",
-    responses=problem_responses(413, 422),
+    responses=problem_responses(413, 422, 503),
 )
-def recognize_terms(
-    body: RecognizeRequest, index: IndexDep, settings: SettingsDep
-) -> RecognizeResponse:
+def recognize_terms(body: RecognizeRequest, index: IndexDep, settings: SettingsDep) -> Response:
     """Every termbase term found in the text, with character offsets and its equivalents.
 
     The longest match wins where terms overlap; inflected forms are found too.
@@ -86,6 +87,7 @@ def recognize_terms(
             kind="text-too-long",
         )
     spans = index.recognize(body.text, src=body.src)
-    return RecognizeResponse(
+    result = RecognizeResponse.model_construct(
         src=body.src, tgt=body.tgt, terms=[recognized_term(s, body.tgt) for s in spans]
     )
+    return Response(result.model_dump_json(), media_type="application/json")

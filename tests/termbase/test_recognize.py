@@ -68,3 +68,42 @@ def test_seed_document_finds_the_shared_list_and_nothing_else(
     share = 1 - len(missed) / len(expected)
     print(f"recognised {share:.1%} of the shared list's French terms; missed: {missed}")
     assert share >= 0.95, missed
+
+
+def test_recognition_follows_termbase_changes(seeded_database) -> None:
+    """New terms are found and deleted ones are not, without rebuilding the whole automaton."""
+    from termbase.schemas import ConceptIn, ConceptPatch
+    from termbase.service import create_concept, delete_concept, update_concept
+
+    index = TermIndex()
+    with seeded_database.sessionmaker() as session:
+        index.load(session=session)
+    text = "Les passeurs de migrants et le trafic de migrants."
+    assert [s.text for s in index.recognize(text, src="fr")] == ["trafic de migrants"]
+
+    with seeded_database.session() as session:
+        created = create_concept(
+            ConceptIn.model_validate(
+                {"terms": [{"lang": "fr", "text": "passeur de migrants", "status": "preferred"}]}
+            ),
+            session=session,
+            user="test",
+        )
+        smuggling = index.lookup("trafic de migrants", src="fr")[0][0].concept.id
+        delete_concept(smuggling, session=session, user="test")
+    with seeded_database.sessionmaker() as session:
+        index.refresh(session=session)
+    assert [s.text for s in index.recognize(text, src="fr")] == ["passeurs de migrants"]
+
+    with seeded_database.session() as session:
+        update_concept(
+            created.id,
+            ConceptPatch.model_validate(
+                {"terms": [{"lang": "fr", "text": "trafic de migrants", "status": "preferred"}]}
+            ),
+            session=session,
+            user="test",
+        )
+    with seeded_database.sessionmaker() as session:
+        index.refresh(session=session)
+    assert [s.text for s in index.recognize(text, src="fr")] == ["trafic de migrants"]
