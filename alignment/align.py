@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from alignment.features import (
+    STOP_UNITS,
     LexicalSpace,
     Translations,
     side_features,
@@ -27,6 +29,9 @@ from alignment.features import (
 from alignment.lexicon import Lexicon
 from alignment.search import CostModel, align_features
 from alignment.types import Alignment, Bead, Paragraph, ParagraphBead, Side
+
+
+REALIGN_PASSES = 1
 
 
 class AlignmentError(ValueError):
@@ -40,6 +45,8 @@ class AlignOptions:
     - ``presegmented``: one sentence a line, an empty line between paragraphs (no clean-up).
     - ``band``: half-width of the search band around the coarse path, in sentences. Wider is
       more robust to long stretches with no counterpart, and proportionally slower.
+    - ``realign``: passes after the first, each with word pairs learnt from the previous pass's
+      confident 1-1 beads (0: none).
     - ``max_sentence_chars``: a "sentence" longer than this is refused: it is a text with no
       sentence punctuation or not text at all.
     - ``cost``: the weights of the bead cost (:class:`alignment.search.CostModel`).
@@ -47,6 +54,7 @@ class AlignOptions:
 
     presegmented: bool = False
     band: int = 8
+    realign: int = REALIGN_PASSES
     max_sentence_chars: int = 20_000
     cost: CostModel = field(default_factory=CostModel)
 
@@ -147,11 +155,24 @@ def _align_part(
     en_ids = [j for p in en_paragraphs for j in p.sentences]
     if not fr_ids and not en_ids:
         return []
+    fr_paragraph = [fr.sentences[i].paragraph for i in fr_ids]
+    en_paragraph = [en.sentences[j].paragraph for j in en_ids]
     fr_features = _features(fr, fr_paragraphs, "fr", translations)
     en_features = _features(en, en_paragraphs, "en", translations)
     path = align_features(fr_features, en_features, options.cost, band=options.band)
+    fr_texts = [fr.sentences[i].text for i in fr_ids]
+    en_texts = [en.sentences[j].text for j in en_ids]
+    for _ in range(options.realign):
+        # Further passes, as hunalign and Moore do: learn word pairs from this document's own
+        # confident 1-1 beads (names, recurring vocabulary the shipped lexicon lacks), realign.
+        learned = _learn_translations(fr_texts, en_texts, path)
+        if not learned.table:
+            break
+        merged = Translations({**learned.table, **translations.table})
+        fr_features = _features(fr, fr_paragraphs, "fr", merged)
+        path = align_features(fr_features, en_features, options.cost, band=options.band)
     beads = []
-    for fr_local, en_local, cost in path:
+    for fr_local, en_local, cost in _group_one_sided(path, fr_paragraph, en_paragraph):
         furniture = all(fr.sentences[fr_ids[i]].furniture for i in fr_local) and all(
             en.sentences[en_ids[j]].furniture for j in en_local
         )
@@ -163,6 +184,65 @@ def _align_part(
             )
         )
     return beads
+
+
+def _group_one_sided(
+    path: Sequence[tuple[tuple[int, ...], tuple[int, ...], float]],
+    fr_paragraph: Sequence[int],
+    en_paragraph: Sequence[int],
+) -> list[tuple[tuple[int, ...], tuple[int, ...], float]]:
+    """Consecutive sentences of one paragraph left out on the same side become one bead.
+
+    A passage a translator skipped is one gap, not one gap per sentence; lines of page furniture
+    each stand in a paragraph of their own and stay separate.
+    """
+    grouped: list[tuple[tuple[int, ...], tuple[int, ...], float]] = []
+    for fr_local, en_local, cost in path:
+        if grouped and not (fr_local and en_local):
+            last_fr, last_en, last_cost = grouped[-1]
+            same_side = bool(fr_local) == bool(last_fr) and not (last_fr and last_en)
+            if same_side and fr_local and fr_paragraph[fr_local[0]] == fr_paragraph[last_fr[-1]]:
+                grouped[-1] = (last_fr + fr_local, (), max(cost, last_cost))
+                continue
+            if same_side and en_local and en_paragraph[en_local[0]] == en_paragraph[last_en[-1]]:
+                grouped[-1] = ((), last_en + en_local, max(cost, last_cost))
+                continue
+        grouped.append((fr_local, en_local, cost))
+    return grouped
+
+
+def _learn_translations(
+    fr_texts: Sequence[str],
+    en_texts: Sequence[str],
+    path: Sequence[tuple[tuple[int, ...], tuple[int, ...], float]],
+    *,
+    max_pairs: int = 4_000,
+    min_count: int = 3,
+    min_dice: float = 0.3,
+) -> Translations:
+    """Word pairs that co-occur in the document's most confident 1-1 beads (Dice coefficient)."""
+    pairs = sorted(
+        ((cost, f[0], e[0]) for f, e, cost in path if len(f) == 1 and len(e) == 1),
+        key=lambda item: item[0],
+    )
+    pairs = pairs[: min(max_pairs, max(len(pairs) * 2 // 3, 1))]
+    fr_count: Counter[str] = Counter()
+    en_count: Counter[str] = Counter()
+    joint: Counter[tuple[str, str]] = Counter()
+    for _cost, i, j in pairs:
+        fr_units = {u for u in units(fr_texts[i]) if u not in STOP_UNITS and not u.startswith("#")}
+        en_units = {u for u in units(en_texts[j]) if u not in STOP_UNITS and not u.startswith("#")}
+        fr_count.update(fr_units)
+        en_count.update(en_units)
+        joint.update((f, e) for f in fr_units for e in en_units)
+    table: dict[str, list[tuple[str, float]]] = {}
+    for (f, e), count in joint.items():
+        if count < min_count or f == e:
+            continue
+        dice = 2.0 * count / (fr_count[f] + en_count[e])
+        if dice >= min_dice:
+            table.setdefault(f, []).append((e, dice))
+    return Translations({f: tuple(sorted(v, key=lambda x: -x[1])[:3]) for f, v in table.items()})
 
 
 def _features(side: Side, paragraphs: Sequence[Paragraph], lang: str, translations: Translations):  # type: ignore[no-untyped-def]

@@ -21,6 +21,7 @@ from alignment.lexicon import Lexicon
 from alignment.search import SideFeatures
 
 DIMENSIONS = 1024
+PIECE_SCALE = 1.0
 
 _UNIT_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
 # "12.", "a)", "(b)", "iv)", "III." at the start of a sentence: UN paragraph numbering.
@@ -71,7 +72,7 @@ class Translations:
 
 
 # Short function words carry no alignment signal and are left out of lexical vectors.
-_STOP = frozenset(
+STOP_UNITS = frozenset(
     (
         "a an and are as at be by for from has have in is it its of on or that the this to was "
         "were will with le la les l un une des du de d et en au aux est sont par pour sur dans "
@@ -105,7 +106,7 @@ def side_features(
         vector = vectors[row]
         count = 0.0
         for unit in units(text) if words else ():
-            if unit in _STOP:
+            if unit in STOP_UNITS:
                 continue
             w = 2.0 if unit.startswith("#") else 1.0
             count += w
@@ -118,8 +119,8 @@ def side_features(
         pieces[row] = max(count, 1.0)
     if space is not None:
         piece_vectors, piece_weights = space.vectors(texts, lang)
-        vectors += piece_vectors
-        pieces += piece_weights
+        vectors += PIECE_SCALE * piece_vectors
+        pieces += PIECE_SCALE * piece_weights
     return SideFeatures(
         chars=chars,
         pieces=pieces,

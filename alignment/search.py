@@ -29,7 +29,13 @@ BEAD_SHAPES: tuple[tuple[int, int], ...] = (
     (2, 2),
     (3, 1),
     (1, 3),
+    (3, 2),
+    (2, 3),
+    (4, 1),
+    (1, 4),
 )
+MAX_FR = max(a for a, _ in BEAD_SHAPES)
+MAX_EN = max(b for _, b in BEAD_SHAPES)
 
 
 @dataclass(slots=True)
@@ -113,6 +119,10 @@ class CostModel:
         ((2, 2), 2.0),
         ((3, 1), 2.0),
         ((1, 3), 2.0),
+        ((3, 2), 3.0),
+        ((2, 3), 3.0),
+        ((4, 1), 3.0),
+        ((1, 4), 3.0),
     )
     paragraph_penalty: float = 2.0
     label_bonus: float = 0.6
@@ -232,13 +242,13 @@ def _dp(
     n, m = len(fr), len(en)
     width = int((hi - lo).max()) + 1
     # For each French sentence r, its 1-1 lexical dot products with the English sentences of the
-    # band of the DP rows it can end in (r+1 … r+3).
+    # band of the DP rows it can end in (r+1 … r+MAX_FR).
     starts = np.zeros(n, dtype=np.int64)
-    window = width + 8
+    window = width + 2 * MAX_EN + 4
     dots = np.zeros((n, window), dtype=np.float32)
     for r in range(n):
-        start = max(int(lo[r + 1]) - 3, 0)
-        end = min(int(hi[min(r + 3, n)]), m, start + window)
+        start = max(int(lo[r + 1]) - MAX_EN, 0)
+        end = min(int(hi[min(r + MAX_FR, n)]), m, start + window)
         starts[r] = start
         if end > start:
             dots[r, : end - start] = en.vectors[start:end] @ fr.vectors[r]
