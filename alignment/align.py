@@ -30,7 +30,6 @@ from alignment.lexicon import Lexicon
 from alignment.search import CostModel, align_features
 from alignment.types import Alignment, Bead, Paragraph, ParagraphBead, Side
 
-
 REALIGN_PASSES = 1
 
 
