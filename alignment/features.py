@@ -23,7 +23,13 @@ from alignment.search import SideFeatures
 DIMENSIONS = 1024
 PIECE_SCALE = 1.0
 
-_UNIT_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
+_UNIT_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|[?!;:«»\"“”()]")
+# Punctuation that survives translation (questions, exclamations, quotations, brackets) is a
+# unit of its own: in dialogue-heavy text it is often the best clue to where sentences meet.
+_PUNCTUATION = {"?": "?", "!": "!", ";": ";", ":": ":", "(": "(", ")": ")",
+                "«": '"', "»": '"', '"': '"', "“": '"', "”": '"'}
+PUNCTUATION_WEIGHT = 1.0
+_MARKS = frozenset(_PUNCTUATION.values())
 # "12.", "a)", "(b)", "iv)", "III." at the start of a sentence: UN paragraph numbering.
 _LABEL_RE = re.compile(r"^\s*\(?(\d{1,3}|[a-z]|[ivxlc]{1,6}|[IVXLC]{1,6})(?:[.)]|\s*\))\s")
 
@@ -42,7 +48,9 @@ def units(text: str) -> list[str]:
     result = []
     for match in _UNIT_RE.finditer(text):
         unit = match.group()
-        if unit[0].isdigit():
+        if unit in _PUNCTUATION:
+            result.append(_PUNCTUATION[unit])
+        elif unit[0].isdigit():
             result.append("#" + re.sub(r"\D", "", unit))
         else:
             result.append(fold(unit))
@@ -108,7 +116,7 @@ def side_features(
         for unit in units(text) if words else ():
             if unit in STOP_UNITS:
                 continue
-            w = 2.0 if unit.startswith("#") else 1.0
+            w = 2.0 if unit.startswith("#") else PUNCTUATION_WEIGHT if unit in _MARKS else 1.0
             count += w
             vector[_bucket(unit)] += w
             cognate = _cognate(unit)

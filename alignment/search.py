@@ -111,11 +111,11 @@ class CostModel:
     length_ratio: float = 1.13
     length_variance: float = 3.0
     length_weight: float = 0.1
-    lexical_weight: float = 2.0
+    lexical_weight: float = 1.75
     shape_penalty: tuple[tuple[tuple[int, int], float], ...] = (
         ((1, 1), 0.0),
-        ((2, 1), 0.7),
-        ((1, 2), 0.7),
+        ((2, 1), 0.8),
+        ((1, 2), 0.8),
         ((2, 2), 2.0),
         ((3, 1), 2.0),
         ((1, 3), 2.0),
@@ -127,11 +127,11 @@ class CostModel:
     paragraph_penalty: float = 2.0
     label_bonus: float = 0.6
     label_penalty: float = 1.5
-    support_threshold: float = 0.35
+    support_threshold: float = 0.5
     support_weight: float = 1.0
     delete_cost: float = 2.5
     furniture_cost: float = 0.0
-    hinge_level: float = 0.2
+    hinge_level: float = 0.3
     hinge_weight: float = 2.0
     margin_weight: float = 0.0
 

@@ -1,18 +1,25 @@
-"""The ``alinea`` command line: serve the API, look terms up, recognise terms, manage the DB."""
+"""The ``alinea`` command line: serve the API, look terms up, recognise terms, align texts,
+evaluate the aligner, rebuild its lexicon, manage the DB."""
 
 from __future__ import annotations
 
+import codecs
+import dataclasses
 import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from app.settings import Settings
+
+if TYPE_CHECKING:
+    from alignment.evaluate import Report, Score
 
 app = typer.Typer(
     name="alinea",
@@ -23,8 +30,10 @@ app = typer.Typer(
 )
 terms_app = typer.Typer(help="Look terms up and find them in running text.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema management.", no_args_is_help=True)
+lexicon_app = typer.Typer(help="The aligner's subword lexicon.", no_args_is_help=True)
 app.add_typer(terms_app, name="terms")
 app.add_typer(db_app, name="db")
+app.add_typer(lexicon_app, name="lexicon")
 
 out = Console(soft_wrap=False)
 err = Console(stderr=True)
@@ -32,7 +41,7 @@ err = Console(stderr=True)
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """One line on standard error and a non-zero exit."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -213,6 +222,303 @@ def terms_recognize(
             warnings.setdefault(item["text"], concept["warnings"])
     out.print(table)
     _print_warnings(list(warnings.items()))
+
+
+# -- alignment -----------------------------------------------------------------------------------
+
+FORMATS = ("json", "tmx", "tsv", "beads", "html")
+
+
+@app.command("align")
+def align_command(
+    fr_file: Annotated[
+        str,
+        typer.Argument(
+            metavar="FR_FILE", help="The French translation: UTF-8, or UTF-16 with a BOM."
+        ),
+    ],
+    en_file: Annotated[
+        str,
+        typer.Argument(
+            metavar="EN_FILE", help="The English original: UTF-8, or UTF-16 with a BOM."
+        ),
+    ],
+    presegmented: Annotated[
+        bool,
+        typer.Option(
+            "--presegmented",
+            help="The files hold one sentence a line, an empty line between paragraphs.",
+        ),
+    ] = False,
+    output_format: Annotated[
+        str, typer.Option("--format", help="json, tmx, tsv, beads or html.")
+    ] = "json",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file instead of standard output."),
+    ] = None,
+) -> None:
+    """Align a French translation with its English original and print the alignment.
+
+    Raw text is cleaned up and split into sentences; --presegmented takes each line as one.
+
+    Warnings about the result go to standard error.
+    """
+    from alignment.align import AlignmentError, align
+    from app.align_formats import AlignFormat, render
+
+    if output_format not in FORMATS:
+        fail(f"--format must be one of {', '.join(FORMATS)}, not {output_format!r}", 2)
+    max_bytes = Settings().max_align_bytes
+    fr_text = _read_side(fr_file, max_bytes)
+    en_text = _read_side(en_file, max_bytes)
+    try:
+        alignment = align(fr_text, en_text, presegmented=presegmented)
+    except AlignmentError as exc:
+        fail(str(exc))
+    for warning in alignment.warnings:
+        err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+    data = render(alignment, AlignFormat(output_format), indent=2)
+    if output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+    out.print(
+        f"{len(alignment.beads)} beads ({len(alignment.fr.sentences)} French and "
+        f"{len(alignment.en.sentences)} English sentences) written to {escape(str(output))}",
+        highlight=False,
+    )
+
+
+def _read_side(path: str, max_bytes: int) -> str:
+    """A text file to align, decoded; one-line errors for what is too large or not text."""
+    # UTF-16 takes at most twice the bytes of UTF-8 (plus its BOM): read no more than that.
+    most = 2 * max_bytes + len(codecs.BOM_UTF16)
+    try:
+        with Path(path).open("rb") as handle:
+            raw = handle.read(most + 1)
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror or exc}")
+    too_large = f"{path} is over the limit of {max_bytes:,} bytes a side (ALINEA_MAX_ALIGN_BYTES)"
+    if len(raw) > most:
+        fail(too_large)
+    text = _decode_text(raw, path)
+    if len(text.encode("utf-8")) > max_bytes:
+        fail(too_large)
+    return text
+
+
+def _decode_text(raw: bytes, name: str) -> str:
+    """``raw`` as text: UTF-8 with or without a BOM, or UTF-16 with a BOM; else a one-line error.
+
+    Text in any other encoding (Latin-1, Windows-1252, UTF-16 without a BOM …) and binary data
+    are refused rather than guessed at: a wrong guess would align mojibake.
+    """
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        fail(f"{name} is not UTF-8 text (it is UTF-32); convert it first")
+    utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if b"\x00" in raw and not utf16:
+        # UTF-16 without a BOM has a NUL in every other byte of its ASCII characters.
+        even, odd = raw[0::2].count(0), raw[1::2].count(0)
+        if max(even, odd) > len(raw) // 4 and min(even, odd) <= len(raw) // 40:
+            fail(f"{name} is not UTF-8 text (it looks like UTF-16 without a BOM); convert it first")
+        fail(f"{name} looks like binary data, not text")
+    try:
+        text = raw.decode("utf-16" if utf16 else "utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if utf16:
+            fail(f"{name} starts like UTF-16 but is not (byte {exc.start} is invalid)")
+        fail(f"{name} is not UTF-8 text (byte {exc.start} is invalid); convert it first")
+    if "\x00" in text:
+        fail(f"{name} looks like binary data, not text")
+    return text
+
+
+@app.command("eval")
+def eval_command(
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            metavar="DIR",
+            help="NAME.fr and NAME.en (one sentence a line) with NAME.gold beads, per document.",
+        ),
+    ],
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", metavar="OUT_DIR", help="Also write each alignment to OUT_DIR/NAME.align."
+        ),
+    ] = None,
+    worst: Annotated[
+        int, typer.Option(min=0, help="How many of the worst documents to list.")
+    ] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Align every document of an align-dev folder and score the beads against the gold ones.
+
+    Prints strict and lax precision, recall and F1: pooled, by bead type, worst documents.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from alignment.align import AlignmentError, align
+    from alignment.evaluate import BeadPair, evaluate_folder, format_report
+
+    if not folder.is_dir():
+        fail(f"{folder} is not a folder")
+    # The order evaluate_folder takes the documents in: to name any the aligner refuses.
+    names = [path.name.removesuffix(".gold") for path in sorted(folder.glob("*.gold"))]
+    if not names:
+        fail(f"{folder} has no NAME.gold files to evaluate on")
+    refused: list[str] = []
+    calls = 0
+
+    def aligner(fr_text: str, en_text: str) -> list[BeadPair]:
+        nonlocal calls
+        name = names[calls] if calls < len(names) else f"document {calls + 1}"
+        calls += 1
+        try:
+            alignment = align(fr_text, en_text, presegmented=True)
+        except AlignmentError as exc:
+            refused.append(f"{name}: {exc}")
+            return []  # scored as finding nothing; the report lists it among the problems
+        return [(bead.fr, bead.en) for bead in alignment.beads]
+
+    with Progress(
+        TextColumn("aligning"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
+    ) as progress:
+        task = progress.add_task("aligning", total=len(names))
+
+        def advance(completed: int, total: int) -> None:
+            progress.update(task, completed=completed, total=total)
+
+        try:
+            report = evaluate_folder(folder, aligner, out=out_dir, progress=advance)
+        except UnicodeDecodeError as exc:
+            fail(f"a file of {folder} is not UTF-8 text ({exc.reason} at byte {exc.start})")
+        except (ValueError, OSError) as exc:
+            fail(str(exc))
+    for problem in refused:
+        err.print(
+            f"[yellow]warning:[/] cannot align {escape(problem)}", highlight=False, soft_wrap=True
+        )
+    if as_json:
+        out.print_json(json.dumps(_report_dict(report)))
+        return
+    typer.echo(format_report(report, worst=worst), nl=False)
+
+
+def _report_dict(report: Report) -> dict[str, Any]:
+    def score(value: Score) -> dict[str, Any]:
+        return dataclasses.asdict(value)
+
+    return {
+        "folder": str(report.folder),
+        "score": score(report.score),
+        "by_type": {bead_type: score(typed) for bead_type, typed in report.by_type.items()},
+        "documents": [
+            {
+                "name": document.name,
+                "n_fr": document.n_fr,
+                "n_en": document.n_en,
+                "score": score(document.score),
+                "seconds": round(document.seconds, 4),
+                "problem": document.problem,
+            }
+            for document in report.documents
+        ],
+        "problems": report.problems,
+        "seconds": {
+            "aligner": round(report.aligner_seconds, 3),
+            "overhead": round(report.overhead_seconds, 3),
+            "total": round(report.total_seconds, 3),
+        },
+    }
+
+
+@lexicon_app.command("build")
+def lexicon_build(
+    corpus_dir: Annotated[
+        Path,
+        typer.Option(
+            "--corpus-dir",
+            metavar="DIR",
+            help="The UN Parallel Corpus v1.0 devset: UNv1.0.devset.fr and .en.",
+        ),
+    ] = Path("../shared/data/unpc-v1.0-devset"),
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="DIR",
+            help="Where to write the lexicon; the default replaces the shipped one.",
+            show_default="the alignment package's data folder",
+        ),
+    ] = None,
+    vocab_size: Annotated[
+        int | None,
+        typer.Option(min=100, help="Subword vocabulary size.", show_default="the library's"),
+    ] = None,
+    iterations: Annotated[
+        int | None,
+        typer.Option(min=1, max=100, help="IBM Model 1 iterations.", show_default="the library's"),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(min=0, help="Random seed of the subword model.", show_default="the library's"),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Learn the aligner's subword model and translation table from the UN devset.
+
+    The same corpus and settings give byte-identical files.
+    """
+    import alignment
+    from alignment import lexicon
+
+    files = [corpus_dir / f"UNv1.0.devset.{lang}" for lang in ("fr", "en")]
+    missing = [str(path) for path in files if not path.is_file()]
+    if missing:
+        fail(
+            f"{' and '.join(missing)} not found: give --corpus-dir, the folder of the UN Parallel "
+            "Corpus v1.0 devset"
+        )
+    target = out_dir or Path(alignment.__file__).resolve().parent / "data"
+    with err.status("building the lexicon (about 10 s with the defaults)"):
+        try:
+            manifest = lexicon.build_lexicon(
+                files[0],
+                files[1],
+                target,
+                vocab_size=lexicon.DEFAULT_VOCAB_SIZE if vocab_size is None else vocab_size,
+                iterations=lexicon.DEFAULT_ITERATIONS if iterations is None else iterations,
+                seed=lexicon.DEFAULT_SEED if seed is None else seed,
+            )
+        except (ValueError, OSError) as exc:
+            fail(str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__)
+    if as_json:
+        out.print_json(json.dumps(manifest))
+        return
+    settings = manifest["settings"]
+    # Plain lines rather than a table: a hash must never be cut to the terminal's width.
+    out.print(
+        f"lexicon written to {escape(str(target))}: {manifest['corpus']['pairs']} sentence pairs, "
+        f"vocabulary {settings['vocab_size']}, iterations {settings['ibm1_iterations']}, "
+        f"seed {settings['seed']}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for part in ("model", "table"):
+        entry = manifest[part]
+        out.print(
+            f"  {entry['file']:<22} sha256 {entry['sha256']}  {entry['bytes']:>10,} bytes",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _read_text(file: str) -> str:

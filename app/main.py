@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
-from app.api import concepts, health, terms
+from app.api import align, concepts, health, terms
 from app.bootstrap import build_index, prepare_database
 from app.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
 from app.settings import Settings
@@ -27,19 +27,25 @@ def _operation_id(route: APIRoute) -> str:
 
 
 class BodySizeLimit:
-    """Refuse request bodies over ``limit`` bytes with a 413 problem, before any route runs."""
+    """Refuse request bodies over ``limit`` bytes with a 413 problem, before any route runs.
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    ``routes`` maps a path to its own limit, for the few routes that take large documents
+    (alignment) and check their content's size themselves.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int, routes: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.routes = dict(routes or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.routes.get(scope.get("path", ""), self.limit)
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(scope, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, send, limit)
             return
         # No (or a small) declared length: read the body, counting, and replay it to the app.
         messages: list[Message] = []
@@ -50,8 +56,8 @@ class BodySizeLimit:
             if message["type"] != "http.request":
                 break
             size += len(message.get("body", b""))
-            if size > self.limit:
-                await self._refuse(scope, send)
+            if size > limit:
+                await self._refuse(scope, send, limit)
                 return
             if not message.get("more_body", False):
                 break
@@ -61,13 +67,13 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
+    async def _refuse(self, scope: Scope, send: Send, limit: int) -> None:
         body = json.dumps(
             {
                 "type": "https://alinea.example/problems/request-too-large",
                 "title": "Content Too Large",
                 "status": 413,
-                "detail": f"the request body is over the limit of {self.limit} bytes",
+                "detail": f"the request body is over the limit of {limit} bytes",
                 "instance": scope.get("path"),
             }
         ).encode()
@@ -116,7 +122,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(terms.router)
     app.include_router(concepts.router)
-    app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)
+    app.include_router(align.router)
+    app.add_middleware(
+        BodySizeLimit,
+        limit=settings.max_request_bytes,
+        routes={align.ALIGN_PATH: settings.max_align_request_bytes},
+    )
     return app
 
 

@@ -1,8 +1,10 @@
-"""Request and response bodies of the look-up and recognition API."""
+"""Request and response bodies of the look-up, recognition and alignment API."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from termbase.index import IndexedConcept, IndexedTerm, LookupHit, RecognizedSpan
 from termbase.schemas import ConceptOut, LanguageTag, RevisionOut
@@ -153,3 +155,114 @@ class HistoryPage(BaseModel):
 class Health(BaseModel):
     status: str
     checks: dict[str, str] = Field(default_factory=dict)
+
+
+# -- alignment -----------------------------------------------------------------------------------
+
+MAX_ANCHORS = 10_000
+AnchorTerm = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+SideText = Annotated[
+    str | list[str],
+    Field(
+        description="A document as one string, or its sentences as a list of strings (one "
+        "sentence per item, in order; a blank item separates paragraphs). A list is "
+        "pre-segmented, and both sides must then be lists."
+    ),
+]
+
+
+class AlignRequest(BaseModel):
+    """A French translation and its English original to align."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fr: SideText
+    en: SideText
+    presegmented: bool = Field(
+        default=False,
+        description="The strings hold one sentence a line, an empty line between paragraphs "
+        "(the align-dev layout), rather than raw document text. Implied for lists.",
+    )
+    anchors: list[tuple[AnchorTerm, AnchorTerm]] = Field(
+        default_factory=list,
+        max_length=MAX_ANCHORS,
+        description="Extra French/English term pairs, e.g. termbase equivalents, that count as "
+        'translation links: `[["traite des personnes", "trafficking in persons"], …]`.',
+    )
+
+    @model_validator(mode="after")
+    def _sides_agree(self) -> AlignRequest:
+        if isinstance(self.fr, list) != isinstance(self.en, list):
+            raise ValueError(
+                "fr and en must both be texts or both be lists of sentences, not one of each"
+            )
+        for name, side in (("fr", self.fr), ("en", self.en)):
+            if isinstance(side, list):
+                for number, sentence in enumerate(side):
+                    if "\n" in sentence or "\r" in sentence:
+                        raise ValueError(
+                            f"{name}[{number}] holds a line break: give one sentence per item"
+                        )
+        return self
+
+    @property
+    def is_presegmented(self) -> bool:
+        return self.presegmented or isinstance(self.fr, list)
+
+
+class AlignedSentence(BaseModel):
+    """One sentence of one side. Offsets are in code points, into the side's text as sent."""
+
+    index: int = Field(description="Position among the side's sentences, body then footnotes.")
+    text: str = Field(description="The sentence as aligned (pieces cut by a page break joined).")
+    start: int
+    end: int
+    spans: list[tuple[int, int]] = Field(description="Where its pieces are in the input.")
+    paragraph: int
+    furniture: bool = Field(description="Page furniture kept in pre-segmented input.")
+
+
+class AlignedParagraph(BaseModel):
+    index: int
+    sentences: list[int]
+    footnote: bool
+
+
+class AlignedSide(BaseModel):
+    lang: str
+    sentences: list[AlignedSentence]
+    paragraphs: list[AlignedParagraph]
+    dropped: list[tuple[int, int]] = Field(
+        description="Spans of page furniture removed from raw input."
+    )
+
+
+class SentenceBead(BaseModel):
+    """French sentences linked to English sentences (either side may be empty)."""
+
+    fr: list[int]
+    en: list[int]
+    type: str = Field(description='"{French count}-{English count}", e.g. "1-1", "2-1", "1-0".')
+    confidence: float = Field(ge=0, le=1)
+
+
+class ParagraphBeadOut(BaseModel):
+    """Paragraphs linked across sides, with the sentence beads inside them."""
+
+    fr: list[int]
+    en: list[int]
+    type: str
+    confidence: float = Field(ge=0, le=1)
+    footnotes: bool
+    sentences: list[SentenceBead]
+
+
+class AlignResponse(BaseModel):
+    """The alignment: both sides segmented, and the beads that cover every sentence of both."""
+
+    fr: AlignedSide
+    en: AlignedSide
+    paragraphs: list[ParagraphBeadOut] = Field(description="Body first, then footnotes.")
+    warnings: list[str] = Field(
+        description="Reasons to doubt the result, e.g. both sides in the same language."
+    )

@@ -29,6 +29,12 @@ class Settings(BaseSettings):
         default=1_000_000, ge=100, description="Longest text accepted by term recognition."
     )
     max_query_chars: int = Field(default=500, ge=10, description="Longest look-up query.")
+    max_align_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        ge=1024,
+        description="Largest text per side that alignment accepts, in UTF-8 bytes (API: 413 "
+        "above; command line: an error).",
+    )
     max_page_size: int = Field(default=200, ge=1, description="Largest `limit` on list endpoints.")
     index_check_interval: float = Field(
         default=0.0,
@@ -36,6 +42,17 @@ class Settings(BaseSettings):
         description="Seconds between checks of the database for termbase changes made by other "
         "processes (0: before every request).",
     )
+
+    @property
+    def max_align_request_bytes(self) -> int:
+        """Largest request body for ``POST /v1/align``, so that texts within the limit fit.
+
+        A client's JSON encoder may escape text (``\\u00e9`` is six bytes for the two of ``é``
+        in UTF-8; a line break is two), so the body may be up to three times its texts' UTF-8
+        size; ``max_request_bytes`` more leaves room for anchors and the rest of the document.
+        A text over ``max_align_bytes`` in a body that fits gets the route's own 413.
+        """
+        return 3 * 2 * self.max_align_bytes + self.max_request_bytes
 
 
 @lru_cache
