@@ -216,10 +216,16 @@ def _learn_translations(
     path: Sequence[tuple[tuple[int, ...], tuple[int, ...], float]],
     *,
     max_pairs: int = 4_000,
-    min_count: int = 3,
+    min_count: int | None = None,
     min_dice: float = 0.3,
 ) -> Translations:
-    """Word pairs that co-occur in the document's most confident 1-1 beads (Dice coefficient)."""
+    """Word pairs that co-occur in the document's most confident 1-1 beads (Dice coefficient).
+
+    A pair must be seen ``min_count`` times: by default 3 in a short document, where two chance
+    co-occurrences are easy, and 2 in a long one (200 beads or more), where rare words matter.
+    """
+    if min_count is None:
+        min_count = 2 if len(path) >= 200 else 3
     pairs = sorted(
         ((cost, f[0], e[0]) for f, e, cost in path if len(f) == 1 and len(e) == 1),
         key=lambda item: item[0],

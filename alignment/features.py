@@ -26,8 +26,19 @@ PIECE_SCALE = 1.0
 _UNIT_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|[?!;:«»\"“”()]")
 # Punctuation that survives translation (questions, exclamations, quotations, brackets) is a
 # unit of its own: in dialogue-heavy text it is often the best clue to where sentences meet.
-_PUNCTUATION = {"?": "?", "!": "!", ";": ";", ":": ":", "(": "(", ")": ")",
-                "«": '"', "»": '"', '"': '"', "“": '"', "”": '"'}
+_PUNCTUATION = {
+    "?": "?",
+    "!": "!",
+    ";": ";",
+    ":": ":",
+    "(": "(",
+    ")": ")",
+    "«": '"',
+    "»": '"',
+    '"': '"',
+    "“": '"',
+    "”": '"',
+}
 PUNCTUATION_WEIGHT = 1.0
 _MARKS = frozenset(_PUNCTUATION.values())
 # "12.", "a)", "(b)", "iv)", "III." at the start of a sentence: UN paragraph numbering.
