@@ -215,7 +215,7 @@ def _learn_translations(
     en_texts: Sequence[str],
     path: Sequence[tuple[tuple[int, ...], tuple[int, ...], float]],
     *,
-    max_pairs: int = 4_000,
+    max_pairs: int = 2_000,
     min_count: int | None = None,
     min_dice: float = 0.3,
 ) -> Translations:

@@ -14,6 +14,7 @@ import unicodedata
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -56,16 +57,16 @@ def fold(word: str) -> str:
 
 def units(text: str) -> list[str]:
     """Words and numbers of a sentence, folded; numbers keep their digits only."""
-    result = []
-    for match in _UNIT_RE.finditer(text):
-        unit = match.group()
-        if unit in _PUNCTUATION:
-            result.append(_PUNCTUATION[unit])
-        elif unit[0].isdigit():
-            result.append("#" + re.sub(r"\D", "", unit))
-        else:
-            result.append(fold(unit))
-    return result
+    return [_unit(raw) for raw in _UNIT_RE.findall(text)]
+
+
+@lru_cache(maxsize=200_000)
+def _unit(raw: str) -> str:
+    if raw in _PUNCTUATION:
+        return _PUNCTUATION[raw]
+    if raw[0].isdigit():
+        return "#" + re.sub(r"\D", "", raw)
+    return fold(raw)
 
 
 def _bucket(unit: str) -> int:
@@ -77,6 +78,22 @@ def _cognate(unit: str) -> str | None:
     if unit.startswith("#") or len(unit) < 5:
         return None
     return "~" + unit[:6]
+
+
+COGNATE_WEIGHT = 0.8
+
+
+@lru_cache(maxsize=200_000)
+def _unit_entries(unit: str) -> tuple[float, tuple[tuple[int, float], ...]]:
+    """(weight in the sentence's lexical count, (bucket, value) entries of its vector)."""
+    if unit in STOP_UNITS:
+        return 0.0, ()
+    weight = 2.0 if unit.startswith("#") else PUNCTUATION_WEIGHT if unit in _MARKS else 1.0
+    entries = [(_bucket(unit), weight)]
+    cognate = _cognate(unit)
+    if cognate:
+        entries.append((_bucket(cognate), COGNATE_WEIGHT))
+    return weight, tuple(entries)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,25 +134,41 @@ def side_features(
     chars = np.zeros(n, dtype=np.float32)
     labels = np.zeros(n, dtype=np.int64)
     table = translations.table if translations and lang == "fr" else {}
+    # Each distinct unit of the text gets a local id; the vectors are then one vectorised
+    # expansion of ids into their (bucket, value) entries and one bincount.
+    local: dict[str, int] = {}
+    sentence_ids: list[list[int]] = []
     for row, text in enumerate(texts):
         chars[row] = max(len(text) - text.count(" "), 1)
         label = _LABEL_RE.match(text)
         if label:
             labels[row] = zlib.crc32(label.group(1).lower().encode()) + 1
-        vector = vectors[row]
-        count = 0.0
-        for unit in units(text) if words else ():
-            if unit in STOP_UNITS:
-                continue
-            w = 2.0 if unit.startswith("#") else PUNCTUATION_WEIGHT if unit in _MARKS else 1.0
-            count += w
-            vector[_bucket(unit)] += w
-            cognate = _cognate(unit)
-            if cognate:
-                vector[_bucket(cognate)] += 0.8
-            for target, probability in table.get(unit, ()):
-                vector[_bucket(target)] += probability
-        pieces[row] = max(count, 1.0)
+        if words:
+            sentence_ids.append([local.setdefault(u, len(local)) for u in units(text)])
+    if words and local:
+        unit_weight = np.zeros(len(local), dtype=np.float64)
+        indptr = np.zeros(len(local) + 1, dtype=np.int64)
+        indices: list[int] = []
+        data: list[float] = []
+        for unit, index in local.items():
+            weight, entries = _unit_entries(unit)
+            unit_weight[index] = weight
+            if entries:
+                for bucket, value in entries:
+                    indices.append(bucket)
+                    data.append(value)
+                for target, probability in table.get(unit, ()):
+                    indices.append(_bucket(target))
+                    data.append(probability)
+            indptr[index + 1] = len(indices)
+        lengths = np.fromiter((len(ids) for ids in sentence_ids), dtype=np.int64, count=n)
+        ids = np.fromiter(
+            (i for ids in sentence_ids for i in ids), dtype=np.int64, count=int(lengths.sum())
+        )
+        sentence_of = np.repeat(np.arange(n), lengths)
+        counts = np.bincount(sentence_of, weights=unit_weight[ids], minlength=n)
+        pieces[:] = np.maximum(counts, 1.0)
+        vectors += _expand(ids, sentence_of, n, indptr, np.asarray(indices), np.asarray(data))
     if space is not None:
         piece_vectors, piece_weights = space.vectors(texts, lang)
         vectors += PIECE_SCALE * piece_vectors
@@ -178,16 +211,48 @@ class LexicalSpace:
         src, tgt, prob = src[keep], tgt[keep], prob[keep]
         link = np.minimum(prob / saturation, 1.0).astype(np.float32)
         np.maximum.at(fr, (src, self._bucket[tgt]), link)
-        self._matrix = {"fr": fr, "en": en}
+        self._sparse = {"fr": _csr(fr), "en": _csr(en)}
 
     def vectors(self, texts: Sequence[str], lang: str) -> tuple[np.ndarray, np.ndarray]:
         """(sentence vectors, lexical weight of each sentence)."""
-        matrix = self._matrix[lang]
         encoded = self.lexicon.encode(texts, lang)
         vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         weights = np.zeros(len(texts), dtype=np.float32)
-        for row, ids in enumerate(encoded):
-            if len(ids):
-                vectors[row] = matrix[ids].sum(axis=0)
-                weights[row] = self._weight[ids].sum()
+        lengths = np.fromiter((len(ids) for ids in encoded), dtype=np.int64, count=len(texts))
+        if not lengths.sum():
+            return vectors, weights + 1.0
+        ids = np.concatenate([e for e in encoded if len(e)]).astype(np.int64)
+        sentence_of = np.repeat(np.arange(len(texts)), lengths)
+        weights = np.bincount(sentence_of, weights=self._weight[ids], minlength=len(texts))
+        indptr, indices, data = self._sparse[lang]
+        vectors = _expand(ids, sentence_of, len(texts), indptr, indices, data)
         return vectors, np.maximum(weights, 1.0)
+
+
+def _csr(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A dense (ids × dimensions) matrix as compressed sparse rows: (indptr, indices, data)."""
+    rows, cols = np.nonzero(matrix)
+    indptr = np.zeros(matrix.shape[0] + 1, dtype=np.int64)
+    np.add.at(indptr, rows + 1, 1)
+    return np.cumsum(indptr), cols.astype(np.int64), matrix[rows, cols].astype(np.float64)
+
+
+def _expand(
+    ids: np.ndarray,
+    sentence_of: np.ndarray,
+    n: int,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    data: np.ndarray,
+) -> np.ndarray:
+    """Sentence vectors: the sum of the sparse rows ``ids`` (CSR) of each sentence."""
+    counts = indptr[ids + 1] - indptr[ids]
+    total = int(counts.sum())
+    if not total:
+        return np.zeros((n, DIMENSIONS), dtype=np.float32)
+    entries = np.repeat(indptr[ids], counts) + (
+        np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    )
+    flat = np.repeat(sentence_of, counts) * DIMENSIONS + indices[entries]
+    summed = np.bincount(flat, weights=data[entries], minlength=n * DIMENSIONS)
+    return summed.reshape(n, DIMENSIONS).astype(np.float32)
