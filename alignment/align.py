@@ -16,7 +16,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from alignment.features import (
@@ -24,10 +24,11 @@ from alignment.features import (
     LexicalSpace,
     Translations,
     side_features,
+    translation_vectors,
     units,
 )
 from alignment.lexicon import Lexicon
-from alignment.search import CostModel, align_features
+from alignment.search import CostModel, SideFeatures, align_features
 from alignment.types import Alignment, Bead, Paragraph, ParagraphBead, Side
 
 REALIGN_PASSES = 1
@@ -45,7 +46,8 @@ class AlignOptions:
     - ``band``: half-width of the search band around the coarse path, in sentences. Wider is
       more robust to long stretches with no counterpart, and proportionally slower.
     - ``realign``: passes after the first, each with word pairs learnt from the previous pass's
-      confident 1-1 beads (0: none).
+      confident 1-1 beads (0: none); only when at least ``realign_threshold`` of the linked
+      beads are doubtful (an easy document gains nothing from it, and it doubles the time).
     - ``max_sentence_chars``: a "sentence" longer than this is refused: it is a text with no
       sentence punctuation or not text at all.
     - ``cost``: the weights of the bead cost (:class:`alignment.search.CostModel`).
@@ -54,6 +56,7 @@ class AlignOptions:
     presegmented: bool = False
     band: int = 8
     realign: int = REALIGN_PASSES
+    realign_threshold: float = 0.1
     max_sentence_chars: int = 20_000
     cost: CostModel = field(default_factory=CostModel)
 
@@ -124,11 +127,14 @@ def align_sides(
     return Alignment(fr=fr, en=en, paragraphs=paragraphs, warnings=warnings)
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _check_text(text: str, name: str) -> None:
     if not text.strip():
         raise AlignmentError(f"the {name} text is empty")
-    sample = text[:100_000]
-    controls = sum(1 for c in sample if ord(c) < 32 and c not in "\t\n\r\f")
+    sample = text[:20_000]
+    controls = len(_CONTROL_RE.findall(sample))
     if "\x00" in sample or controls > max(10, len(sample) // 100):
         raise AlignmentError(f"the {name} text looks like binary data, not text")
 
@@ -156,19 +162,22 @@ def _align_part(
         return []
     fr_paragraph = [fr.sentences[i].paragraph for i in fr_ids]
     en_paragraph = [en.sentences[j].paragraph for j in en_ids]
-    fr_features = _features(fr, fr_paragraphs, "fr", translations)
-    en_features = _features(en, en_paragraphs, "en", translations)
+    fr_units = [units(fr.sentences[i].text) for i in fr_ids]
+    en_units = [units(en.sentences[j].text) for j in en_ids]
+    fr_features = _features(fr, fr_paragraphs, "fr", translations, fr_units)
+    en_features = _features(en, en_paragraphs, "en", translations, en_units)
     path = align_features(fr_features, en_features, options.cost, band=options.band)
-    fr_texts = [fr.sentences[i].text for i in fr_ids]
-    en_texts = [en.sentences[j].text for j in en_ids]
-    for _ in range(options.realign):
+    first_vectors = fr_features.vectors
+    for _ in range(options.realign if _uncertain(path, options.realign_threshold) else 0):
         # Further passes, as hunalign and Moore do: learn word pairs from this document's own
         # confident 1-1 beads (names, recurring vocabulary the shipped lexicon lacks), realign.
-        learned = _learn_translations(fr_texts, en_texts, path)
-        if not learned.table:
+        learned = _learn_translations(fr_units, en_units, path)
+        extra = {u: t for u, t in learned.table.items() if u not in translations.table}
+        if not extra:
             break
-        merged = Translations({**learned.table, **translations.table})
-        fr_features = _features(fr, fr_paragraphs, "fr", merged)
+        fr_features = replace(
+            fr_features, vectors=first_vectors + translation_vectors(fr_units, extra)
+        )
         path = align_features(fr_features, en_features, options.cost, band=options.band)
     beads = []
     for fr_local, en_local, cost in _group_one_sided(path, fr_paragraph, en_paragraph):
@@ -183,6 +192,16 @@ def _align_part(
             )
         )
     return beads
+
+
+def _uncertain(
+    path: Sequence[tuple[tuple[int, ...], tuple[int, ...], float]], threshold: float
+) -> bool:
+    """Whether enough linked beads are doubtful (cost per sentence over 1.0) to realign."""
+    linked = [cost for fr, en, cost in path if fr and en]
+    if not linked:
+        return False
+    return sum(1 for cost in linked if cost > 1.0) >= threshold * len(linked)
 
 
 def _group_one_sided(
@@ -211,8 +230,8 @@ def _group_one_sided(
 
 
 def _learn_translations(
-    fr_texts: Sequence[str],
-    en_texts: Sequence[str],
+    fr_units: Sequence[Sequence[str]],
+    en_units: Sequence[Sequence[str]],
     path: Sequence[tuple[tuple[int, ...], tuple[int, ...], float]],
     *,
     max_pairs: int = 2_000,
@@ -234,12 +253,19 @@ def _learn_translations(
     fr_count: Counter[str] = Counter()
     en_count: Counter[str] = Counter()
     joint: Counter[tuple[str, str]] = Counter()
+    bags = []
     for _cost, i, j in pairs:
-        fr_units = {u for u in units(fr_texts[i]) if u not in STOP_UNITS and not u.startswith("#")}
-        en_units = {u for u in units(en_texts[j]) if u not in STOP_UNITS and not u.startswith("#")}
-        fr_count.update(fr_units)
-        en_count.update(en_units)
-        joint.update((f, e) for f in fr_units for e in en_units)
+        fr_bag = {u for u in fr_units[i] if u not in STOP_UNITS and not u.startswith("#")}
+        en_bag = {u for u in en_units[j] if u not in STOP_UNITS and not u.startswith("#")}
+        fr_count.update(fr_bag)
+        en_count.update(en_bag)
+        bags.append((fr_bag, en_bag))
+    # Only words seen often enough on their own side can make a pair: counting the others'
+    # co-occurrences (most words occur once) would be most of the work for nothing.
+    for fr_bag, en_bag in bags:
+        fr_frequent = [f for f in fr_bag if fr_count[f] >= min_count]
+        en_frequent = [e for e in en_bag if en_count[e] >= min_count]
+        joint.update((f, e) for f in fr_frequent for e in en_frequent)
     table: dict[str, list[tuple[str, float]]] = {}
     for (f, e), count in joint.items():
         if count < min_count or f == e:
@@ -250,7 +276,13 @@ def _learn_translations(
     return Translations({f: tuple(sorted(v, key=lambda x: -x[1])[:3]) for f, v in table.items()})
 
 
-def _features(side: Side, paragraphs: Sequence[Paragraph], lang: str, translations: Translations):  # type: ignore[no-untyped-def]
+def _features(
+    side: Side,
+    paragraphs: Sequence[Paragraph],
+    lang: str,
+    translations: Translations,
+    sentence_units: Sequence[Sequence[str]] | None = None,
+) -> SideFeatures:
     texts: list[str] = []
     starts: list[bool] = []
     furniture: list[bool] = []
@@ -268,6 +300,7 @@ def _features(side: Side, paragraphs: Sequence[Paragraph], lang: str, translatio
         translations=translations,
         space=_space() if USE_LEXICON else None,
         words=USE_WORDS,
+        sentence_units=sentence_units,
     )
 
 
@@ -342,7 +375,7 @@ _WORD_RE = re.compile(r"[^\W\d_]+")
 
 def guess_language(text: str) -> str | None:
     """'fr', 'en', or None when the text has too few function words to tell."""
-    words = [w.lower() for w in _WORD_RE.findall(text[:50_000])]
+    words = [w.lower() for w in _WORD_RE.findall(text[:10_000])]
     fr_hits = sum(w in _FR_WORDS for w in words)
     en_hits = sum(w in _EN_WORDS for w in words)
     if fr_hits + en_hits < 20:

@@ -126,8 +126,12 @@ def side_features(
     translations: Translations | None = None,
     space: LexicalSpace | None = None,
     words: bool = True,
+    sentence_units: Sequence[Sequence[str]] | None = None,
 ) -> SideFeatures:
-    """Features of one side's sentences, ready for :func:`alignment.search.align_features`."""
+    """Features of one side's sentences, ready for :func:`alignment.search.align_features`.
+
+    ``sentence_units`` may give each sentence's :func:`units` when the caller has them already.
+    """
     n = len(texts)
     vectors = np.zeros((n, DIMENSIONS), dtype=np.float32)
     pieces = np.zeros(n, dtype=np.float32)
@@ -144,7 +148,8 @@ def side_features(
         if label:
             labels[row] = zlib.crc32(label.group(1).lower().encode()) + 1
         if words:
-            sentence_ids.append([local.setdefault(u, len(local)) for u in units(text)])
+            found = units(text) if sentence_units is None else sentence_units[row]
+            sentence_ids.append([local.setdefault(u, len(local)) for u in found])
     if words and local:
         unit_weight = np.zeros(len(local), dtype=np.float64)
         indptr = np.zeros(len(local) + 1, dtype=np.int64)
@@ -216,17 +221,15 @@ class LexicalSpace:
     def vectors(self, texts: Sequence[str], lang: str) -> tuple[np.ndarray, np.ndarray]:
         """(sentence vectors, lexical weight of each sentence)."""
         encoded = self.lexicon.encode(texts, lang)
-        vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        weights = np.zeros(len(texts), dtype=np.float32)
         lengths = np.fromiter((len(ids) for ids in encoded), dtype=np.int64, count=len(texts))
         if not lengths.sum():
-            return vectors, weights + 1.0
+            return np.zeros((len(texts), DIMENSIONS), np.float32), np.ones(len(texts), np.float32)
         ids = np.concatenate([e for e in encoded if len(e)]).astype(np.int64)
         sentence_of = np.repeat(np.arange(len(texts)), lengths)
         weights = np.bincount(sentence_of, weights=self._weight[ids], minlength=len(texts))
         indptr, indices, data = self._sparse[lang]
         vectors = _expand(ids, sentence_of, len(texts), indptr, indices, data)
-        return vectors, np.maximum(weights, 1.0)
+        return vectors, np.maximum(weights, 1.0).astype(np.float32)
 
 
 def _csr(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -235,6 +238,39 @@ def _csr(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     indptr = np.zeros(matrix.shape[0] + 1, dtype=np.int64)
     np.add.at(indptr, rows + 1, 1)
     return np.cumsum(indptr), cols.astype(np.int64), matrix[rows, cols].astype(np.float64)
+
+
+def translation_vectors(
+    sentence_units: Sequence[Sequence[str]], table: dict[str, tuple[tuple[str, float], ...]]
+) -> np.ndarray:
+    """The part of French sentence vectors that ``table``'s translations contribute."""
+    n = len(sentence_units)
+    local: dict[str, int] = {}
+    rows: list[int] = []
+    ids: list[int] = []
+    for row, found in enumerate(sentence_units):
+        for unit in found:
+            if unit in table:
+                rows.append(row)
+                ids.append(local.setdefault(unit, len(local)))
+    if not ids:
+        return np.zeros((n, DIMENSIONS), dtype=np.float32)
+    indptr = np.zeros(len(local) + 1, dtype=np.int64)
+    indices: list[int] = []
+    data: list[float] = []
+    for unit, index in local.items():
+        for target, probability in table[unit]:
+            indices.append(_bucket(target))
+            data.append(probability)
+        indptr[index + 1] = len(indices)
+    return _expand(
+        np.asarray(ids, dtype=np.int64),
+        np.asarray(rows, dtype=np.int64),
+        n,
+        indptr,
+        np.asarray(indices, dtype=np.int64),
+        np.asarray(data, dtype=np.float64),
+    )
 
 
 def _expand(

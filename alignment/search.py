@@ -154,7 +154,7 @@ def align_features(
     model: CostModel | None = None,
     *,
     band: int = 8,
-    max_full: int = 250,
+    max_full: int = 64,
 ) -> list[tuple[tuple[int, ...], tuple[int, ...], float]]:
     """The best bead sequence covering every sentence of both sides, with each bead's cost.
 
