@@ -387,9 +387,21 @@ def guess_language(text: str) -> str | None:
     return None
 
 
+def _opening(side: Side, chars: int = 10_000) -> str:
+    """The first ``chars`` characters or so of a side's text, enough to tell its language."""
+    parts: list[str] = []
+    size = 0
+    for sentence in side.sentences:
+        parts.append(sentence.text)
+        size += len(sentence.text) + 1
+        if size >= chars:
+            break
+    return " ".join(parts)
+
+
 def _language_warnings(fr: Side, en: Side) -> list[str]:
-    fr_lang = guess_language(" ".join(s.text for s in fr.sentences))
-    en_lang = guess_language(" ".join(s.text for s in en.sentences))
+    fr_lang = guess_language(_opening(fr))
+    en_lang = guess_language(_opening(en))
     warnings = []
     if fr_lang == "en" and en_lang == "fr":
         warnings.append("the French side looks English and the English side French: swapped?")

@@ -38,6 +38,7 @@ import functools
 import gzip
 import hashlib
 import io
+import itertools
 import json
 import re
 import unicodedata
@@ -95,6 +96,7 @@ _ELISION = re.compile(r"\b(c|d|j|l|m|n|s|t|qu|jusqu|lorsqu|puisqu|quoiqu)'(?=\w)
 # ("3,5" / "3.5") fall apart into their digit runs on both sides, which still agree.
 _NUMBER = re.compile(r"\d+(?:[ ,.]\d{3}(?!\d))*")
 _NOT_DIGIT = re.compile(r"\D")
+_HAS_DIGIT = re.compile(r"\d")
 
 
 def _prepare(text: str, lang: str) -> str:
@@ -272,21 +274,32 @@ class Lexicon:
 
     def _encode_uncached(self, sentences: Sequence[str], lang: str) -> list[np.ndarray]:
         prepared = [_prepare(s, lang) for s in sentences]
-        return [
-            self._lexical_ids(text, ids)
-            for text, ids in zip(prepared, self._sp.encode(prepared), strict=True)
-        ]
-
-    def _lexical_ids(self, prepared: str, piece_ids: list[int]) -> np.ndarray:
-        pieces = np.asarray(piece_ids, dtype=_ID_DTYPE)
-        pieces = pieces[~self._drop[pieces]]
-        numbers = [
-            self.vocab_size + zlib.crc32(key) % self.number_buckets
-            for key in _number_keys(prepared)
-        ]
-        ids = np.concatenate([pieces, np.asarray(numbers, dtype=_ID_DTYPE)])
-        ids.flags.writeable = False
-        return ids
+        encoded = self._sp.encode(prepared)
+        # One pass of numpy over the whole batch rather than a few small arrays per sentence.
+        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        pieces = np.fromiter(
+            itertools.chain.from_iterable(encoded), dtype=_ID_DTYPE, count=int(lengths.sum())
+        )
+        owner = np.repeat(np.arange(len(encoded)), lengths)
+        keep = ~self._drop[pieces]
+        pieces, owner = pieces[keep], owner[keep]
+        number_ids: list[int] = []
+        number_owner: list[int] = []
+        for index, text in enumerate(prepared):
+            if _HAS_DIGIT.search(text):
+                for key in _number_keys(text):
+                    number_ids.append(self.vocab_size + zlib.crc32(key) % self.number_buckets)
+                    number_owner.append(index)
+        if number_ids:
+            pieces = np.concatenate((pieces, np.asarray(number_ids, dtype=_ID_DTYPE)))
+            owner = np.concatenate((owner, np.asarray(number_owner, dtype=np.int64)))
+            order = np.argsort(owner, kind="stable")
+            pieces, owner = pieces[order], owner[order]
+        counts = np.bincount(owner, minlength=len(encoded))
+        result = np.split(pieces, np.cumsum(counts)[:-1]) if len(encoded) else []
+        for ids in result:
+            ids.flags.writeable = False
+        return result
 
     @property
     def stop_mask(self) -> np.ndarray:
