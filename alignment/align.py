@@ -44,7 +44,8 @@ class AlignOptions:
 
     - ``presegmented``: one sentence a line, an empty line between paragraphs (no clean-up).
     - ``band``: half-width of the search band around the coarse path, in sentences. Wider is
-      more robust to long stretches with no counterpart, and proportionally slower.
+      more robust to long stretches with no counterpart, and proportionally slower; at 8, long
+      documents (3,000 sentences and more) could drift off the true path for good.
     - ``realign``: passes after the first, each with word pairs learnt from the previous pass's
       confident 1-1 beads (0: none); only when at least ``realign_threshold`` of the linked
       beads are doubtful (an easy document gains nothing from it, and it doubles the time).
@@ -54,7 +55,7 @@ class AlignOptions:
     """
 
     presegmented: bool = False
-    band: int = 8
+    band: int = 16
     realign: int = REALIGN_PASSES
     realign_threshold: float = 0.1
     max_sentence_chars: int = 20_000

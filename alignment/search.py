@@ -153,7 +153,7 @@ def align_features(
     en: SideFeatures,
     model: CostModel | None = None,
     *,
-    band: int = 8,
+    band: int = 16,
     max_full: int = 64,
 ) -> list[tuple[tuple[int, ...], tuple[int, ...], float]]:
     """The best bead sequence covering every sentence of both sides, with each bead's cost.

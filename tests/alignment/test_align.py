@@ -127,3 +127,23 @@ def test_options_are_honoured() -> None:
     options = AlignOptions(presegmented=True, realign=0, band=4)
     result = align("Une phrase.\nUne autre.", "One sentence.\nAnother one.", options=options)
     assert [(b.fr, b.en) for b in result.beads] == [((0,), (0,)), ((1,), (1,))]
+
+
+def test_long_documents_keep_their_quality(shared_dir: Path) -> None:
+    """The coarse-to-fine search must not drift on long input: 3,000+ sentences a side."""
+    folder = shared_dir / "data/align-dev/un"
+    names = sorted(p.stem for p in folder.glob("*.gold"))
+    fr_parts, en_parts, gold = [], [], []
+    n_fr = n_en = 0
+    for name in names * 4:
+        fr, en, beads = _document(shared_dir, name)
+        gold += [(tuple(i + n_fr for i in f), tuple(j + n_en for j in e)) for f, e in beads]
+        n_fr += sum(1 for line in fr.split("\n") if line.strip())
+        n_en += sum(1 for line in en.split("\n") if line.strip())
+        fr_parts.append(fr.strip("\n"))
+        en_parts.append(en.strip("\n"))
+        if n_en >= 3_000:
+            break
+    result = align("\n\n".join(fr_parts), "\n\n".join(en_parts), presegmented=True)
+    beads = [(b.fr, b.en) for b in result.beads]
+    assert pooled([score_document(gold, beads)]).strict_f1 >= 0.97
