@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from alignment.align import AlignmentError, align
 from app.align_formats import MEDIA_TYPES, AlignFormat, render
 from app.deps import SettingsDep
 from app.problems import Problem, problem_responses
@@ -87,6 +86,10 @@ def align_texts(
     """
     # A plain function: FastAPI runs it in its thread pool, so a long alignment never holds up
     # the event loop.
+    # Imported here, not at start-up: the aligner brings numba (about 50 MB of compiler) that a
+    # service used only for term look-up should not carry.
+    from alignment.align import AlignmentError, align
+
     fr_text = side_text(body.fr, "French", settings.max_align_bytes)
     en_text = side_text(body.en, "English", settings.max_align_bytes)
     try:
