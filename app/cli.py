@@ -195,13 +195,13 @@ def terms_recognize(
     as_json: JsonOption = False,
 ) -> None:
     """Find every termbase term in a text and print it with its equivalents."""
-    from app.schemas import recognized_term
+    from app.schemas import recognized_terms
 
     src, tgt = _language(src, "--src"), _language(tgt, "--tgt")
     text = _read_text(file)
     index = _open_index(Settings())
     spans = index.recognize(text, src=src)
-    found = [recognized_term(s, tgt).model_dump() for s in spans]
+    found = [term.model_dump() for term in recognized_terms(spans, tgt)]
     if as_json:
         out.print_json(json.dumps({"src": src, "tgt": tgt, "terms": found}))
         return

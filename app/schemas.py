@@ -134,13 +134,26 @@ class RecognizeResponse(BaseModel):
     terms: list[RecognizedTerm]
 
 
-def recognized_term(span: RecognizedSpan, tgt: str) -> RecognizedTerm:
-    return RecognizedTerm.model_construct(
-        start=span.start,
-        end=span.end,
-        text=span.text,
-        concepts=[concept_match(h.concept, h.matched, h.score, tgt) for h in span.matches],
-    )
+def recognized_terms(spans: list[RecognizedSpan], tgt: str) -> list[RecognizedTerm]:
+    """Response items for recognised spans; a term found many times is described once."""
+    described: dict[tuple[int, int], ConceptMatch] = {}
+
+    def describe(concept: IndexedConcept, matched: IndexedTerm, score: float) -> ConceptMatch:
+        key = (concept.id, matched.term_id)
+        match = described.get(key)
+        if match is None:
+            match = described[key] = concept_match(concept, matched, score, tgt)
+        return match
+
+    return [
+        RecognizedTerm.model_construct(
+            start=span.start,
+            end=span.end,
+            text=span.text,
+            concepts=[describe(h.concept, h.matched, h.score) for h in span.matches],
+        )
+        for span in spans
+    ]
 
 
 class ConceptPage(BaseModel):

@@ -39,7 +39,7 @@ from termbase.normalize import (
     key_forms,
     primary_language,
     strip_accents,
-    tokenize,
+    token_columns,
 )
 from termbase.service import current_generation
 
@@ -514,8 +514,8 @@ class TermIndex:
 
     def recognize(self, text: str, *, src: str) -> list[RecognizedSpan]:
         """Every termbase term of language ``src`` found in ``text``, longest match first wins."""
-        tokens = tokenize(text, src)
-        if not tokens:
+        forms, starts, ends = token_columns(text, src)
+        if not forms:
             return []
         primary = primary_language(src)
         with self._lock:
@@ -524,17 +524,17 @@ class TermIndex:
                 return []
             candidates = [
                 (last - key.count(" "), last, key)
-                for last, key in index.matches(index.token_ids(t.form for t in tokens))
+                for last, key in index.matches(index.token_ids(forms))
             ]
             # Longest match wins; among equals, the leftmost.
             candidates.sort(key=lambda c: (-(c[1] - c[0]), -len(c[2]), c[0]))
-            taken = bytearray(len(tokens))
+            taken = bytearray(len(forms))
             spans: list[RecognizedSpan] = []
             for first, last, key in candidates:
                 if any(taken[first : last + 1]):
                     continue
                 taken[first : last + 1] = b"\x01" * (last - first + 1)
-                start, end = tokens[first].start, tokens[last].end
+                start, end = starts[first], ends[last]
                 hits: list[LookupHit] = []
                 self._hits_for_slots(_slots(index.exact, key), 1.0, set(), hits, 1_000)
                 # A term that ends in a closing bracket ("(ONU-Femmes)") takes it along.

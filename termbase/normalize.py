@@ -161,23 +161,42 @@ def fold_inflection(word: str, lang: str) -> str:
 
 def tokenize(text: str, lang: str) -> list[Token]:
     """Split ``text`` into folded word tokens with their offsets into ``text``."""
+    forms, starts, ends = token_columns(text, lang)
+    return [Token(f, s, e) for f, s, e in zip(forms, starts, ends, strict=True)]
+
+
+def token_columns(text: str, lang: str) -> tuple[list[str], list[int], list[int]]:
+    """:func:`tokenize` as three parallel lists (forms, starts, ends): no object per token,
+    which is what recognition over long texts wants."""
     lang = primary_language(lang)
     blanked = text.translate(_NON_WORD_NUMERALS)
-    tokens: list[Token] = []
+    forms: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
     for match in _TOKEN_RE.finditer(blanked):
+        start, end = match.span()
         if match.lastgroup == "stop":
-            if _is_boundary(blanked, match) and tokens and tokens[-1].form != BOUNDARY:
-                tokens.append(Token(BOUNDARY, match.start(), match.end()))
+            if _is_boundary(blanked, match) and forms and forms[-1] != BOUNDARY:
+                forms.append(BOUNDARY)
+                starts.append(start)
+                ends.append(end)
             continue
-        raw = match.group()
-        if not raw.isascii():
-            raw = unicodedata.normalize("NFC", raw)
-        word = raw.lower()
-        if lang == "en" and word == "s" and tokens and blanked[match.start() - 1] in _APOSTROPHES:
+        form = _form(match.group(), lang)
+        if form == "s" and lang == "en" and forms and blanked[start - 1] in _APOSTROPHES:
             # English possessive: "Children's" keys like "Childrens"/"Children".
             continue
-        tokens.append(Token(fold_inflection(word, lang), match.start(), match.end()))
-    return tokens
+        forms.append(form)
+        starts.append(start)
+        ends.append(end)
+    return forms, starts, ends
+
+
+@lru_cache(maxsize=100_000)
+def _form(raw: str, lang: str) -> str:
+    """A word as it stands in keys: NFC, lower case, inflection folded."""
+    if not raw.isascii():
+        raw = unicodedata.normalize("NFC", raw)
+    return fold_inflection(raw.lower(), lang)
 
 
 def _is_boundary(text: str, match: re.Match[str]) -> bool:

@@ -14,7 +14,7 @@ from app.schemas import (
     RecognizeRequest,
     RecognizeResponse,
     lookup_item,
-    recognized_term,
+    recognized_terms,
 )
 from termbase.index import MatchMode
 from termbase.normalize import key_forms
@@ -88,6 +88,6 @@ def recognize_terms(body: RecognizeRequest, index: IndexDep, settings: SettingsD
         )
     spans = index.recognize(body.text, src=body.src)
     result = RecognizeResponse.model_construct(
-        src=body.src, tgt=body.tgt, terms=[recognized_term(s, body.tgt) for s in spans]
+        src=body.src, tgt=body.tgt, terms=recognized_terms(spans, body.tgt)
     )
     return Response(result.model_dump_json(), media_type="application/json")
