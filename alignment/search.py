@@ -34,6 +34,8 @@ BEAD_SHAPES: tuple[tuple[int, int], ...] = (
     (4, 1),
     (1, 4),
 )
+# One more cell of band for every this many sentences of the longer side (see align_features).
+LONG_DOCUMENT_SENTENCES_PER_BAND = 1000
 MAX_FR = max(a for a, _ in BEAD_SHAPES)
 MAX_EN = max(b for _, b in BEAD_SHAPES)
 
@@ -162,6 +164,10 @@ def align_features(
     """
     model = model or CostModel()
     n, m = len(fr), len(en)
+    # On very long documents the coarsest levels are blocks of hundreds of sentences, and their
+    # path can stray further than a fixed band recovers from (measured: 24,000 sentences a side
+    # lost the path at ±16, kept it at ±32): widen the band with the length.
+    band = max(band, -(-max(n, m) // LONG_DOCUMENT_SENTENCES_PER_BAND))
     if model.margin_weight and n and m:
         fr, en = _with_background(fr, en)
     if n == 0 or m == 0:
