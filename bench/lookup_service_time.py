@@ -176,19 +176,34 @@ def make_queries(rows: list[Row], rng: random.Random, n: int, mode: str) -> list
     elif mode == "prefix":
         for row in rng.sample(full, n):
             cut = max(3, int(len(row.text) * rng.uniform(0.4, 0.9)))
-            out.append(Query(row.text[:cut].rstrip(" '-"), row.lang, other(row.lang),
-                             row.concept_id, "prefix"))
+            out.append(
+                Query(
+                    row.text[:cut].rstrip(" '-"),
+                    row.lang,
+                    other(row.lang),
+                    row.concept_id,
+                    "prefix",
+                )
+            )
     elif mode == "typo":
         pool = [r for r in full if len(r.text) >= 10]
         for row in rng.sample(pool, n):
             edits = 1 if rng.random() < 0.6 else 2
-            out.append(Query(typo(row.text, rng, edits), row.lang, other(row.lang),
-                             row.concept_id, f"{edits} edit(s)"))
+            out.append(
+                Query(
+                    typo(row.text, rng, edits),
+                    row.lang,
+                    other(row.lang),
+                    row.concept_id,
+                    f"{edits} edit(s)",
+                )
+            )
     elif mode == "accents":
         pool = [r for r in full if no_accents(r.text) != r.text]
         for row in rng.sample(pool, n):
-            out.append(Query(no_accents(row.text), row.lang, other(row.lang), row.concept_id,
-                             "no accents"))
+            out.append(
+                Query(no_accents(row.text), row.lang, other(row.lang), row.concept_id, "no accents")
+            )
     return out
 
 
@@ -204,12 +219,15 @@ def pct(values: list[float], p: float) -> float:
 
 
 def summary(values_ms: list[float]) -> str:
-    return (f"p50 {pct(values_ms, 50):7.3f}  p90 {pct(values_ms, 90):7.3f}  "
-            f"p99 {pct(values_ms, 99):7.3f}  max {max(values_ms):8.3f} ms")
+    return (
+        f"p50 {pct(values_ms, 50):7.3f}  p90 {pct(values_ms, 90):7.3f}  "
+        f"p99 {pct(values_ms, 99):7.3f}  max {max(values_ms):8.3f} ms"
+    )
 
 
-def run_lookups(index: TermIndex, queries: list[Query], mode: MatchMode, title: str,
-                warmup: list[Query]) -> dict[str, float]:
+def run_lookups(
+    index: TermIndex, queries: list[Query], mode: MatchMode, title: str, warmup: list[Query]
+) -> dict[str, float]:
     for q in warmup:
         hits, _ = index.lookup(q.text, src=q.src, mode=mode, limit=PAGE)
         [lookup_item(h, q.tgt) for h in hits]
@@ -226,8 +244,9 @@ def run_lookups(index: TermIndex, queries: list[Query], mode: MatchMode, title: 
         t1 = clock()
         items = [lookup_item(h, q.tgt) for h in hits]
         t2 = clock()
-        LookupPage.model_construct(query=q.text, src=q.src, tgt=q.tgt, match=mode.value,
-                                   items=items, next_cursor=None).model_dump_json()
+        LookupPage.model_construct(
+            query=q.text, src=q.src, tgt=q.tgt, match=mode.value, items=items, next_cursor=None
+        ).model_dump_json()
         t3 = clock()
         service.append((t2 - t0) / 1e6)
         lookup_only.append((t1 - t0) / 1e6)
@@ -242,12 +261,16 @@ def run_lookups(index: TermIndex, queries: list[Query], mode: MatchMode, title: 
         stats[1] += hit
     n = len(queries)
     print(f"\n{title}: {n} queries (after {len(warmup)} warm-up queries)")
-    print(f"  service time (lookup + lookup_item): {summary(service)}  "
-          f"mean {statistics.fmean(service):.3f} ms")
+    print(
+        f"  service time (lookup + lookup_item): {summary(service)}  "
+        f"mean {statistics.fmean(service):.3f} ms"
+    )
     print(f"  index.lookup alone:                  {summary(lookup_only)}")
     print(f"  + page serialised to JSON:           {summary(with_json)}")
-    print(f"  hit rate: intended concept in page (top {PAGE}) {100 * in_page / n:.1f}%, "
-          f"first {100 * first / n:.1f}%; mean results per page {returned / n:.1f}")
+    print(
+        f"  hit rate: intended concept in page (top {PAGE}) {100 * in_page / n:.1f}%, "
+        f"first {100 * first / n:.1f}%; mean results per page {returned / n:.1f}"
+    )
     if len(by_variant) > 1:
         parts = ", ".join(
             f"{v} {100 * h / c:.1f}% of {c}" for v, (c, h) in sorted(by_variant.items())
@@ -293,7 +316,7 @@ EN_FRAMES = [
     "Invites the organizations of the United Nations system to contribute to the activities of "
     "{T} within their respective mandates.",
     "Decides to consider the question of {T} at its seventy-sixth session, under the item "
-    "entitled \"Sustainable development\".",
+    'entitled "Sustainable development".',
     "Welcomes the contribution of {T} ({A}) to efforts at the national, regional and "
     "international levels.",
     "Urges Governments to cooperate fully with {T} and to provide it with all necessary "
@@ -354,8 +377,9 @@ def make_text(rows: list[Row], lang: str, rng: random.Random, words: int) -> tup
     return "\n\n".join(paragraphs), inserted
 
 
-def bench_recognition(index: TermIndex, text: str, inserted: int, lang: str,
-                      repeat: int) -> dict[str, float]:
+def bench_recognition(
+    index: TermIndex, text: str, inserted: int, lang: str, repeat: int
+) -> dict[str, float]:
     n_words = len(WORD_RE.findall(text))
     tgt = other(lang)
     t0 = time.perf_counter()
@@ -377,19 +401,29 @@ def bench_recognition(index: TermIndex, text: str, inserted: int, lang: str,
         with_json.append((t3 - t0) * 1000)
     covered = sum(len(WORD_RE.findall(s.text)) for s in spans)
     concepts = sum(len(s.matches) for s in spans)
-    print(f"\nrecognition ({lang}): {n_words} words, {len(text)} characters, {inserted} terms "
-          f"inserted (plus acronyms)")
+    print(
+        f"\nrecognition ({lang}): {n_words} words, {len(text)} characters, {inserted} terms "
+        f"inserted (plus acronyms)"
+    )
     print(f"  first call: {cold:.1f} ms")
-    print(f"  index.recognize, {repeat} runs:            p50 {statistics.median(times):7.1f}  "
-          f"max {max(times):7.1f} ms")
-    print(f"  recognize + recognized_terms models:        "
-          f"p50 {statistics.median(with_models):7.1f}  "
-          f"max {max(with_models):7.1f} ms")
-    print(f"  ... + response serialised to JSON:         p50 {statistics.median(with_json):7.1f}  "
-          f"max {max(with_json):7.1f} ms")
-    print(f"  {len(spans)} terms recognised, covering {covered} words "
-          f"({100 * covered / n_words:.0f}% of the text); {concepts / max(1, len(spans)):.2f} "
-          f"concepts per span")
+    print(
+        f"  index.recognize, {repeat} runs:            p50 {statistics.median(times):7.1f}  "
+        f"max {max(times):7.1f} ms"
+    )
+    print(
+        f"  recognize + recognized_terms models:        "
+        f"p50 {statistics.median(with_models):7.1f}  "
+        f"max {max(with_models):7.1f} ms"
+    )
+    print(
+        f"  ... + response serialised to JSON:         p50 {statistics.median(with_json):7.1f}  "
+        f"max {max(with_json):7.1f} ms"
+    )
+    print(
+        f"  {len(spans)} terms recognised, covering {covered} words "
+        f"({100 * covered / n_words:.0f}% of the text); {concepts / max(1, len(spans)):.2f} "
+        f"concepts per span"
+    )
     return {"p50": statistics.median(times), "max": max(times)}
 
 
@@ -401,8 +435,10 @@ def bench_refresh(database: Database, index: TermIndex, n: int) -> None:
         with database.sessionmaker() as session:
             index.refresh(session=session)
         times.append((time.perf_counter() - t0) * 1000)
-    print(f"\nfreshness check per request (new session + index.refresh, nothing changed), {n} "
-          f"runs: {summary(times)}")
+    print(
+        f"\nfreshness check per request (new session + index.refresh, nothing changed), {n} "
+        f"runs: {summary(times)}"
+    )
 
 
 def busy_cores_since(start: tuple[float, float]) -> float:
@@ -413,8 +449,11 @@ def busy_cores_since(start: tuple[float, float]) -> float:
 
 def busy_mark() -> tuple[float, float]:
     times = psutil.cpu_times()
-    busy = times.user + times.system + sum(
-        getattr(times, name, 0.0) for name in ("nice", "irq", "softirq"))
+    busy = (
+        times.user
+        + times.system
+        + sum(getattr(times, name, 0.0) for name in ("nice", "irq", "softirq"))
+    )
     return busy, time.monotonic()
 
 
@@ -436,8 +475,10 @@ class GcWatch:
 
     def report(self, label: str) -> None:
         if self.pauses:
-            print(f"{label}: {len(self.pauses)} full GC collections, longest "
-                  f"{max(self.pauses):.1f} ms, total {sum(self.pauses):.0f} ms")
+            print(
+                f"{label}: {len(self.pauses)} full GC collections, longest "
+                f"{max(self.pauses):.1f} ms, total {sum(self.pauses):.0f} ms"
+            )
         else:
             print(f"{label}: no full GC collection")
         self.pauses = []
@@ -466,8 +507,10 @@ def main() -> None:
         sys.exit(f"{args.db} does not exist; build it with bench/make_termbase.py first")
 
     process = psutil.Process()
-    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} (1 min) "
-          f"at start; Python {sys.version.split()[0]}")
+    print(
+        f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} (1 min) "
+        f"at start; Python {sys.version.split()[0]}"
+    )
     rss_before = process.memory_info().rss
     database = Database(f"sqlite:///{args.db}")
     index = TermIndex()
@@ -476,26 +519,39 @@ def main() -> None:
     gc.collect()
     rss_after = process.memory_info().rss
     print(f"gc: {len(gc.get_objects())} tracked objects, {gc.get_freeze_count()} frozen")
-    print(f"index: {index.concept_count} concepts, {index.term_count} terms; process RSS "
-          f"{rss_before / 2**20:.0f} MiB before load, {rss_after / 2**20:.0f} MiB after "
-          f"(+{(rss_after - rss_before) / 2**20:.0f} MiB)")
+    print(
+        f"index: {index.concept_count} concepts, {index.term_count} terms; process RSS "
+        f"{rss_before / 2**20:.0f} MiB before load, {rss_after / 2**20:.0f} MiB after "
+        f"(+{(rss_after - rss_before) / 2**20:.0f} MiB)"
+    )
     del load_s
 
     with database.sessionmaker() as session:
-        rows = [Row(*r) for r in session.execute(
-            select(Term.concept_id, Term.lang, Term.text, Term.status, Term.term_type)
-            .order_by(Term.id))]
+        rows = [
+            Row(*r)
+            for r in session.execute(
+                select(Term.concept_id, Term.lang, Term.text, Term.status, Term.term_type).order_by(
+                    Term.id
+                )
+            )
+        ]
     rng = random.Random(args.seed)
     sets = {
         "exact": (MatchMode.EXACT, make_queries(rows, rng, args.exact + args.warmup, "exact")),
         "prefix": (MatchMode.PREFIX, make_queries(rows, rng, args.prefix + args.warmup, "prefix")),
         "fuzzy (typos)": (
-            MatchMode.FUZZY, make_queries(rows, rng, args.fuzzy + args.warmup, "typo")),
+            MatchMode.FUZZY,
+            make_queries(rows, rng, args.fuzzy + args.warmup, "typo"),
+        ),
         "fuzzy (no accents)": (
-            MatchMode.FUZZY, make_queries(rows, rng, args.fuzzy + args.warmup, "accents")),
+            MatchMode.FUZZY,
+            make_queries(rows, rng, args.fuzzy + args.warmup, "accents"),
+        ),
     }
-    texts = {lang: make_text(rows, lang, random.Random(args.seed + 1), args.words)
-             for lang in ("fr", "en")}
+    texts = {
+        lang: make_text(rows, lang, random.Random(args.seed + 1), args.words)
+        for lang in ("fr", "en")
+    }
     # The bench's own copy of the termbase would make every full GC collection slower than in
     # the server, which holds only the index: drop it before timing anything.
     del rows
@@ -507,8 +563,9 @@ def main() -> None:
     machine_before = busy_mark()
     own_before = sum(process.cpu_times()[:2])
     for name, (mode, queries) in sets.items():
-        results[name] = run_lookups(index, queries[args.warmup :], mode, name,
-                                    queries[: args.warmup])
+        results[name] = run_lookups(
+            index, queries[args.warmup :], mode, name, queries[: args.warmup]
+        )
         watch.report("  during this set")
 
     rec = {}
@@ -519,16 +576,19 @@ def main() -> None:
     wall = time.monotonic() - machine_before[1]
     own = (sum(process.cpu_times()[:2]) - own_before) / wall
     machine = busy_cores_since(machine_before)
-    print(f"\nCPU during the timed part (cores): this process {own:.2f}, whole machine "
-          f"{machine:.2f} (so {max(0.0, machine - own):.2f} for other processes)")
+    print(
+        f"\nCPU during the timed part (cores): this process {own:.2f}, whole machine "
+        f"{machine:.2f} (so {max(0.0, machine - own):.2f} for other processes)"
+    )
     print(f"\nprocess RSS at the end: {process.memory_info().rss / 2**20:.0f} MiB")
 
     print("\nsummary (ms)          p50      p99      max")
     for name, r in results.items():
         print(f"  {name:<18} {r['p50']:7.3f}  {r['p99']:7.3f}  {r['max']:7.3f}")
     for lang, r in rec.items():
-        print(f"  recognize {lang} 10k w {r['p50']:7.1f}        -  {r['max']:7.1f}  "
-              "(index.recognize)")
+        print(
+            f"  recognize {lang} 10k w {r['p50']:7.1f}        -  {r['max']:7.1f}  (index.recognize)"
+        )
     database.dispose()
 
 

@@ -1,6 +1,7 @@
 """Build a synthetic French/English termbase in SQLite for the look-up benchmarks.
 
-    .venv/bin/python bench/make_termbase.py --concepts 100000 --db bench/out/termbase-100k.db --seed 42
+    .venv/bin/python bench/make_termbase.py --concepts 100000 \
+        --db bench/out/termbase-100k.db --seed 42
 
 The schema comes from the project's migrations (``app.db.upgrade``); rows are then written with
 SQLAlchemy Core bulk inserts (concept, term, revision) and ``termbase_state.generation`` is bumped
@@ -327,35 +328,152 @@ la mer Baltique|f|the Baltic Sea
 """
 
 # Prepositions joining head and complement: French | English.
-PREPOSITIONS = [("de", "on"), ("pour", "for"), ("sur", "on"), ("contre", "against"),
-                ("de", "of")]
+PREPOSITIONS = [("de", "on"), ("pour", "for"), ("sur", "on"), ("contre", "against"), ("de", "of")]
 
 # Complements that "contre"/"against" makes sense with; other complements take "de"/"on".
-AGAINST_OK = {"traite des personnes", "trafic de migrants", "criminalité", "corruption",
-              "terrorisme", "drogues", "torture", "violence", "pauvreté", "paludisme",
-              "tuberculose", "VIH/sida", "désertification", "sécheresse", "pollution",
-              "catastrophes", "inégalités", "disparitions forcées", "détention arbitraire",
-              "maladies non transmissibles", "mines antipersonnel"}
+AGAINST_OK = {
+    "traite des personnes",
+    "trafic de migrants",
+    "criminalité",
+    "corruption",
+    "terrorisme",
+    "drogues",
+    "torture",
+    "violence",
+    "pauvreté",
+    "paludisme",
+    "tuberculose",
+    "VIH/sida",
+    "désertification",
+    "sécheresse",
+    "pollution",
+    "catastrophes",
+    "inégalités",
+    "disparitions forcées",
+    "détention arbitraire",
+    "maladies non transmissibles",
+    "mines antipersonnel",
+}
 
 # Heads of deprecated old names (never used as heads of current names).
-OLD_HEADS = [("organe", "m", "body"), ("cellule", "f", "cell"), ("instance", "f", "authority"),
-             ("dispositif", "m", "arrangement"), ("structure", "f", "structure")]
-
-SUBJECT_FIELDS = [
-    "economic and social affairs", "environment", "peace and security", "human rights",
-    "humanitarian affairs", "international law", "development", "health", "statistics",
-    "administration and finance", "crime prevention", "disarmament", "outer space",
-    "oceans and law of the sea", "trade", "energy", "gender equality", "migration",
-    "science and technology", "education and culture",
+OLD_HEADS = [
+    ("organe", "m", "body"),
+    ("cellule", "f", "cell"),
+    ("instance", "f", "authority"),
+    ("dispositif", "m", "arrangement"),
+    ("structure", "f", "structure"),
 ]
 
-EN_US = {"programme": "program", "centre": "center", "labour": "labor",
-         "organization": "organisation", "globalized": "globalised", "urbanization": "urbanisation",
-         "immunization": "immunisation"}
+SUBJECT_FIELDS = [
+    "economic and social affairs",
+    "environment",
+    "peace and security",
+    "human rights",
+    "humanitarian affairs",
+    "international law",
+    "development",
+    "health",
+    "statistics",
+    "administration and finance",
+    "crime prevention",
+    "disarmament",
+    "outer space",
+    "oceans and law of the sea",
+    "trade",
+    "energy",
+    "gender equality",
+    "migration",
+    "science and technology",
+    "education and culture",
+]
 
-FR_MINOR = {"de", "d", "du", "des", "la", "le", "les", "l", "pour", "sur", "contre", "et", "en",
-            "à", "au", "aux"}
+EN_US = {
+    "programme": "program",
+    "centre": "center",
+    "labour": "labor",
+    "organization": "organisation",
+    "globalized": "globalised",
+    "urbanization": "urbanisation",
+    "immunization": "immunisation",
+}
+
+FR_MINOR = {
+    "de",
+    "d",
+    "du",
+    "des",
+    "la",
+    "le",
+    "les",
+    "l",
+    "pour",
+    "sur",
+    "contre",
+    "et",
+    "en",
+    "à",
+    "au",
+    "aux",
+}
 EN_MINOR = {"on", "for", "of", "the", "against", "and", "in", "with", "to", "a", "an"}
+
+# Acronyms spelling an everyday word would be "recognised" in every sentence; real termbases
+# avoid most of them, and so does the generator (acronyms have three letters or more).
+COMMON_WORDS = {
+    "des",
+    "les",
+    "une",
+    "sur",
+    "par",
+    "pas",
+    "son",
+    "ses",
+    "aux",
+    "est",
+    "été",
+    "pour",
+    "dans",
+    "avec",
+    "the",
+    "and",
+    "for",
+    "its",
+    "was",
+    "are",
+    "not",
+    "but",
+    "has",
+    "had",
+    "all",
+    "can",
+    "one",
+    "per",
+    "via",
+    "who",
+    "out",
+    "our",
+    "use",
+    "sea",
+    "mer",
+    "eau",
+    "art",
+    "fin",
+    "car",
+    "ici",
+    "lui",
+    "ont",
+    "que",
+    "qui",
+    "tout",
+    "plan",
+    "base",
+    "cap",
+    "pic",
+    "sac",
+    "dos",
+    "mai",
+    "mars",
+}
 
 VOWELS = set("aeiouyhéèêàâîïôûAEIOUYHÉÈÊÀÂÎÏÔÛ")
 
@@ -402,8 +520,11 @@ def agree(adj_row: list[str], gender: str) -> str:
 
 
 def acronym(text: str, minor: set[str]) -> str:
-    words = [w for w in text.replace("'", " ").replace("-", " ").replace("/", " ").split()
-             if w.lower() not in minor]
+    words = [
+        w
+        for w in text.replace("'", " ").replace("-", " ").replace("/", " ").split()
+        if w.lower() not in minor
+    ]
     return "".join(w[0].upper() for w in words)
 
 
@@ -452,12 +573,16 @@ class Generator:
             # A second complement: "... de la paix et du développement".
             noun2, cgender2, cen2 = self.complement()
             if noun2 != noun:
-                fr += f" et {with_preposition(prep_fr, article(noun2, cgender2))}"
-                en += f" and {cen2}"
+                parts["tail_fr"] = f" et {with_preposition(prep_fr, article(noun2, cgender2))}"
+                parts["tail_en"] = f" and {cen2}"
         elif pattern < 0.40:
             region, rgender, ren = rng.choice(REGION_ROWS)
-            fr += " " + with_preposition(rng.choice(["pour", "de", "en faveur de"]), region)
-            en += f" for {ren}"
+            parts["tail_fr"] = " " + with_preposition(
+                rng.choice(["pour", "de", "en faveur de"]), region
+            )
+            parts["tail_en"] = f" for {ren}"
+        fr += parts.get("tail_fr", "")
+        en += parts.get("tail_en", "")
         return fr, en, parts
 
     def unique_pair(self) -> tuple[str, str, dict]:
@@ -480,42 +605,76 @@ class Generator:
         """About 30% of concepts: an acronym, an admitted variant or a deprecated old name."""
         rng = self.rng
         roll = rng.random()
-        if roll >= 0.30:
+        if roll >= 0.33:  # a few draws give nothing usable: about 30% of concepts get one
             return None
-        if roll < 0.10:
-            lang, text = ("fr", acronym(fr, FR_MINOR)) if rng.random() < 0.5 else (
-                "en", acronym(en, EN_MINOR))
-            if len(text) < 2:
+        if roll < 0.12:
+            lang, text = (
+                ("fr", acronym(fr, FR_MINOR))
+                if rng.random() < 0.5
+                else ("en", acronym(en, EN_MINOR))
+            )
+            if len(text) < 3 or text.lower() in COMMON_WORDS:
                 return None
-            return {"lang": lang, "text": text, "status": "admitted", "term_type": "acronym",
-                    "part_of_speech": "noun"}
-        if roll < 0.20:
+            return {
+                "lang": lang,
+                "text": text,
+                "status": "admitted",
+                "term_type": "acronym",
+                "part_of_speech": "noun",
+            }
+        if roll < 0.23:
             words = en.split()
             us = [EN_US.get(w, w) for w in words]
             if us != words:
-                return {"lang": "en", "text": " ".join(us), "status": "admitted",
-                        "term_type": "variant", "part_of_speech": "noun"}
-            # A short form: the name without its last qualifier ("... pour l'Afrique" dropped).
-            for sep in (" pour ", " en faveur de ", " et "):
-                if sep in fr:
-                    return {"lang": "fr", "text": fr.rsplit(sep, 1)[0], "status": "admitted",
-                            "term_type": "short_form", "part_of_speech": "noun"}
-            return {"lang": "en", "text": en.replace(" on ", " for ", 1), "status": "admitted",
-                    "term_type": "variant", "part_of_speech": "noun"}
-        old_fr, old_gender, old_en = rng.choice(OLD_HEADS)
+                return {
+                    "lang": "en",
+                    "text": " ".join(us),
+                    "status": "admitted",
+                    "term_type": "variant",
+                    "part_of_speech": "noun",
+                }
+            # A short form: the name without its region or second complement.
+            if "tail_fr" in parts:
+                lang, text = (
+                    ("fr", fr[: -len(parts["tail_fr"])])
+                    if rng.random() < 0.5
+                    else ("en", en[: -len(parts["tail_en"])])
+                )
+                return {
+                    "lang": lang,
+                    "text": text,
+                    "status": "admitted",
+                    "term_type": "short_form",
+                    "part_of_speech": "noun",
+                }
+            return {
+                "lang": "en",
+                "text": en.replace(" on ", " for ", 1),
+                "status": "admitted",
+                "term_type": "variant",
+                "part_of_speech": "noun",
+            }
         head = parts.get("head")
         if head is None:
             return None
+        # Same gender as the current head, so the adjectives still agree.
+        old_fr, _gender, old_en = rng.choice([o for o in OLD_HEADS if o[1] == head[1]])
         if rng.random() < 0.5:
-            text = old_fr + fr[len(head[0]):] if fr.startswith(head[0]) else None
+            text = old_fr + fr[len(head[0]) :] if fr.startswith(head[0]) else None
             lang = "fr"
         else:
             text = en.replace(head[3], old_en, 1) if head[3] in en else None
             lang = "en"
         if not text:
             return None
-        return {"lang": lang, "text": text, "status": "deprecated", "term_type": "full_form",
-                "part_of_speech": "noun", "note": "Former name; do not use in new documents."}
+        return {
+            "lang": lang,
+            "text": text,
+            "status": "deprecated",
+            "term_type": "full_form",
+            "part_of_speech": "noun",
+            "note": "Former name; do not use in new documents.",
+        }
 
 
 def build(path: Path, concepts: int, seed: int, chunk: int = 10_000) -> None:
@@ -540,13 +699,25 @@ def build(path: Path, concepts: int, seed: int, chunk: int = 10_000) -> None:
         subject = rng.choice(SUBJECT_FIELDS)
         definition = None
         if rng.random() < 0.6:
-            definition = (f"{en[0].upper()}{en[1:]}: the body or instrument through which Member "
-                          f"States coordinate their work in the field of {subject}.")
+            definition = (
+                f"{en[0].upper()}{en[1:]}: the body or instrument through which Member "
+                f"States coordinate their work in the field of {subject}."
+            )
         terms = [
-            {"lang": "fr", "text": fr, "status": "preferred", "term_type": "full_form",
-             "part_of_speech": "noun"},
-            {"lang": "en", "text": en, "status": "preferred", "term_type": "full_form",
-             "part_of_speech": "noun"},
+            {
+                "lang": "fr",
+                "text": fr,
+                "status": "preferred",
+                "term_type": "full_form",
+                "part_of_speech": "noun",
+            },
+            {
+                "lang": "en",
+                "text": en,
+                "status": "preferred",
+                "term_type": "full_form",
+                "part_of_speech": "noun",
+            },
         ]
         extra = gen.extra_term(fr, en, parts)
         if extra is not None and all(
@@ -555,21 +726,46 @@ def build(path: Path, concepts: int, seed: int, chunk: int = 10_000) -> None:
             terms.append(extra)
             kind = "acronym" if extra["term_type"] == "acronym" else extra["status"]
             extras[kind] += 1
-        concept_rows.append({"id": concept_id, "subject_field": subject, "definition": definition,
-                             "note": None, "source": "bench/make_termbase.py",
-                             "created_at": now, "updated_at": now})
+        concept_rows.append(
+            {
+                "id": concept_id,
+                "subject_field": subject,
+                "definition": definition,
+                "note": None,
+                "source": "bench/make_termbase.py",
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
         for position, term in enumerate(terms):
             term_id += 1
-            term_rows.append({"id": term_id, "concept_id": concept_id, "position": position,
-                              "context": None, "source": None, "note": term.get("note"),
-                              **{k: v for k, v in term.items() if k != "note"}})
-        revision_rows.append({
-            "concept_id": concept_id, "action": "create", "changed_at": now,
-            "changed_by": "bench", "before": None,
-            "after": {"id": concept_id, "subject_field": subject,
-                      "terms": [{"lang": t["lang"], "text": t["text"], "status": t["status"]}
-                                for t in terms]},
-        })
+            term_rows.append(
+                {
+                    "id": term_id,
+                    "concept_id": concept_id,
+                    "position": position,
+                    "context": None,
+                    "source": None,
+                    "note": term.get("note"),
+                    **{k: v for k, v in term.items() if k != "note"},
+                }
+            )
+        revision_rows.append(
+            {
+                "concept_id": concept_id,
+                "action": "create",
+                "changed_at": now,
+                "changed_by": "bench",
+                "before": None,
+                "after": {
+                    "id": concept_id,
+                    "subject_field": subject,
+                    "terms": [
+                        {"lang": t["lang"], "text": t["text"], "status": t["status"]} for t in terms
+                    ],
+                },
+            }
+        )
     generated = time.perf_counter()
 
     with database.session() as session:
@@ -577,16 +773,18 @@ def build(path: Path, concepts: int, seed: int, chunk: int = 10_000) -> None:
         for row in revision_rows:
             row["generation"] = generation
         conn = session.connection()
-        for table, rows in ((Concept.__table__, concept_rows), (Term.__table__, term_rows),
-                            (Revision.__table__, revision_rows)):
+        for table, rows in (
+            (Concept.__table__, concept_rows),
+            (Term.__table__, term_rows),
+            (Revision.__table__, revision_rows),
+        ):
             for start in range(0, len(rows), chunk):
                 conn.execute(insert(table), rows[start : start + chunk])
     inserted = time.perf_counter()
 
     with database.sessionmaker() as session:
         n_concepts = session.execute(select(func.count()).select_from(Concept)).scalar_one()
-        by_lang = dict(session.execute(
-            select(Term.lang, func.count()).group_by(Term.lang)).all())
+        by_lang = dict(session.execute(select(Term.lang, func.count()).group_by(Term.lang)).all())
         n_revisions = session.execute(select(func.count()).select_from(Revision)).scalar_one()
     with database.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -596,14 +794,19 @@ def build(path: Path, concepts: int, seed: int, chunk: int = 10_000) -> None:
     print(f"database:        {path} ({path.stat().st_size / 1e6:.1f} MB)")
     print(f"seed:            {seed}")
     print(f"concepts:        {n_concepts}")
-    print(f"terms:           {sum(by_lang.values())} ({', '.join(f'{k} {v}' for k, v in sorted(by_lang.items()))})")
-    print(f"  extra terms:   {extras['acronym']} acronyms, {extras['admitted']} admitted, "
-          f"{extras['deprecated']} deprecated")
+    per_language = ", ".join(f"{k} {v}" for k, v in sorted(by_lang.items()))
+    print(f"terms:           {sum(by_lang.values())} ({per_language})")
+    print(
+        f"  extra terms:   {extras['acronym']} acronyms, {extras['admitted']} admitted, "
+        f"{extras['deprecated']} deprecated"
+    )
     print(f"  words/term:    mean {sum(words) / len(words):.2f}, max {max(words)}")
     print(f"revisions:       {n_revisions} (generation {generation})")
     print(f"unique-key redraws: {gen.retries}")
-    print(f"time: migrate {migrated - started:.2f} s, generate {generated - migrated:.2f} s, "
-          f"insert {inserted - generated:.2f} s, total {time.perf_counter() - started:.2f} s")
+    print(
+        f"time: migrate {migrated - started:.2f} s, generate {generated - migrated:.2f} s, "
+        f"insert {inserted - generated:.2f} s, total {time.perf_counter() - started:.2f} s"
+    )
 
 
 def main() -> None:
