@@ -26,7 +26,8 @@ RUN groupadd --system alinea && useradd --system --gid alinea --home-dir /data a
 COPY --from=build /opt/alinea /opt/alinea
 ENV PATH="/opt/alinea/bin:$PATH" \
     PYTHONUNBUFFERED=1 \
-    ALINEA_DATABASE_URL="sqlite:////data/alinea.db"
+    ALINEA_DATABASE_URL="sqlite:////data/alinea.db" \
+    NUMBA_CACHE_DIR=/tmp/numba-cache
 USER alinea
 WORKDIR /data
 VOLUME ["/data"]
