@@ -46,6 +46,7 @@ import psutil  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import busy_cores_since, busy_mark  # noqa: E402
 from lookup_service_time import Row, make_text  # noqa: E402
 
 UNITS_MS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -131,22 +132,6 @@ def rss_mb(process: psutil.Process) -> float:
         with contextlib.suppress(psutil.NoSuchProcess):
             total += child.memory_info().rss
     return total / 2**20
-
-
-def busy_cores_since(start: tuple[float, float]) -> float:
-    """Average number of CPUs busy (all processes) since ``start = busy_mark()``."""
-    busy, wall = busy_mark()
-    return (busy - start[0]) / (wall - start[1])
-
-
-def busy_mark() -> tuple[float, float]:
-    times = psutil.cpu_times()
-    busy = (
-        times.user
-        + times.system
-        + sum(getattr(times, name, 0.0) for name in ("nice", "irq", "softirq"))
-    )
-    return busy, time.monotonic()
 
 
 def cpu_seconds(process: psutil.Process) -> float:

@@ -41,6 +41,7 @@ if str(ROOT) not in sys.path:
 
 import numpy as np  # noqa: E402
 import psutil  # noqa: E402
+from _machine import busy_cores_since, busy_mark  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from app.db import Database  # noqa: E402
@@ -439,22 +440,6 @@ def bench_refresh(database: Database, index: TermIndex, n: int) -> None:
         f"\nfreshness check per request (new session + index.refresh, nothing changed), {n} "
         f"runs: {summary(times)}"
     )
-
-
-def busy_cores_since(start: tuple[float, float]) -> float:
-    """Average number of CPUs busy (all processes) since ``start = busy_mark()``."""
-    busy, wall = busy_mark()
-    return (busy - start[0]) / (wall - start[1])
-
-
-def busy_mark() -> tuple[float, float]:
-    times = psutil.cpu_times()
-    busy = (
-        times.user
-        + times.system
-        + sum(getattr(times, name, 0.0) for name in ("nice", "irq", "softirq"))
-    )
-    return busy, time.monotonic()
 
 
 class GcWatch:
