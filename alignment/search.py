@@ -260,8 +260,11 @@ def _dp(
             dots[r, : end - start] = en.vectors[start:end] @ fr.vectors[r]
     shapes = np.array(BEAD_SHAPES, dtype=np.int64)
     penalties = np.array([model.penalty(s) for s in BEAD_SHAPES], dtype=np.float64)
+    # prefix sums along each row: any run of English sentences sums in two look-ups
+    cum = np.zeros((n, dots.shape[1] + 1), dtype=np.float64)
+    np.cumsum(dots, axis=1, dtype=np.float64, out=cum[:, 1:])
     cost, back = _kernel(
-        n, m, lo.astype(np.int64), hi.astype(np.int64), width, starts, dots,
+        n, m, lo.astype(np.int64), hi.astype(np.int64), width, starts, dots, cum,
         fr.chars.astype(np.float64), fr.pieces.astype(np.float64),
         _deletion(fr, model), fr.paragraph_start, fr.label, _background(fr),
         en.chars.astype(np.float64), en.pieces.astype(np.float64),
@@ -319,8 +322,17 @@ def _dot(dots: np.ndarray, starts: np.ndarray, r: int, c: int) -> float:
 
 
 @njit(cache=True)
+def _run(cum: np.ndarray, starts: np.ndarray, r: int, c0: int, c1: int) -> float:
+    """Sum of the 1-1 dot products of French row r with English columns [c0, c1)."""
+    size = cum.shape[1] - 1
+    k0 = min(max(c0 - starts[r], 0), size)
+    k1 = min(max(c1 - starts[r], 0), size)
+    return cum[r, k1] - cum[r, k0]
+
+
+@njit(cache=True)
 def _kernel(
-    n, m, lo, hi, width, starts, dots,
+    n, m, lo, hi, width, starts, dots, cum,
     f_chars, f_pieces, f_del, f_start, f_label, f_bg,
     e_chars, e_pieces, e_del, e_start, e_label, e_bg,
     shapes, penalties,
@@ -358,9 +370,7 @@ def _kernel(
                     fp = 0.0
                     bg = 0.0
                     for r in range(pi, i):
-                        row = 0.0
-                        for c in range(pj, j):
-                            row += _dot(dots, starts, r, c)
+                        row = _run(cum, starts, r, pj, j)
                         lex += row
                         fc += f_chars[r]
                         fp += f_pieces[r]
