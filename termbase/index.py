@@ -533,10 +533,13 @@ class TermIndex:
             for first, last, key in candidates:
                 if any(taken[first : last + 1]):
                     continue
-                taken[first : last + 1] = b"\x01" * (last - first + 1)
                 start, end = starts[first], ends[last]
                 hits: list[LookupHit] = []
                 self._hits_for_slots(_slots(index.exact, key), 1.0, set(), hits, 1_000)
+                hits = [h for h in hits if _case_fits(h.matched, text[start:end])]
+                if not hits:
+                    continue
+                taken[first : last + 1] = b"\x01" * (last - first + 1)
                 # A term that ends in a closing bracket ("(ONU-Femmes)") takes it along.
                 closing = hits[0].matched.text[-1:] if hits else ""
                 if closing in _CLOSING and text[end : end + 1] == closing:
@@ -544,6 +547,17 @@ class TermIndex:
                 spans.append(RecognizedSpan(start, end, text[start:end], hits))
         spans.sort(key=lambda s: s.start)
         return spans
+
+
+def _case_fits(term: IndexedTerm, found: str) -> bool:
+    """In running text an upper-case acronym matches only in upper case.
+
+    "LA", "DE" or "OIM" written in capitals are names; "la", "de" are words. Every other term
+    matches regardless of case.
+    """
+    if term.term_type not in ("acronym", "abbreviation") or not term.text.isupper():
+        return True
+    return found.isupper()
 
 
 def _settle_garbage_collector() -> None:

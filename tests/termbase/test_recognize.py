@@ -107,3 +107,30 @@ def test_recognition_follows_termbase_changes(seeded_database) -> None:
     with seeded_database.sessionmaker() as session:
         index.refresh(session=session)
     assert [s.text for s in index.recognize(text, src="fr")] == ["trafic de migrants"]
+
+
+def test_capital_acronyms_match_only_in_capitals(seeded_database) -> None:
+    from termbase.schemas import ConceptIn
+    from termbase.service import create_concept
+
+    with seeded_database.session() as session:
+        create_concept(
+            ConceptIn.model_validate(
+                {
+                    "terms": [
+                        {"lang": "fr", "text": "Direction de l'eau", "status": "preferred"},
+                        {"lang": "fr", "text": "DE", "type": "acronym"},
+                    ]
+                }
+            ),
+            session=session,
+            user="test",
+        )
+    index = TermIndex()
+    with seeded_database.sessionmaker() as session:
+        index.load(session=session)
+    found = [s.text for s in index.recognize("La DE publie le rapport de la DE.", src="fr")]
+    assert found == ["DE", "DE"]
+    assert [s.text for s in index.recognize("le rôle de l'OIM et de l'oim", src="fr")] == ["OIM"]
+    # look-up stays case-blind: a translator types "oim"
+    assert index.lookup("oim", src="fr")[0]
