@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     )
     max_page_size: int = Field(default=200, ge=1, description="Largest `limit` on list endpoints.")
     index_check_interval: float = Field(
-        default=0.0,
+        default=0.5,
         ge=0.0,
         description="Seconds between checks of the database for termbase changes made by other "
         "processes (0: before every request).",

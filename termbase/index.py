@@ -308,46 +308,55 @@ class TermIndex:
     def term_count(self) -> int:
         return self._term_count
 
+    _STATE = ("generation", "_concepts", "_slots", "_term_count", "_alive", "_languages", "_dead")
+
     def load(self, *, session: Session) -> None:
-        """Build the whole index from the database, recognition automata included."""
+        """Build the whole index from the database, recognition automata included.
+
+        The new index is built aside, without the lock, and swapped in at the end: queries go on
+        being answered (from the old state) during a reload of many seconds.
+        """
+        fresh = TermIndex()
+        fresh.generation = current_generation(session=session)
+        for concept in _read_concepts(session, None):
+            fresh._add_concept(concept, bulk=True)
+        for language in fresh._languages.values():
+            language.prepare()
         with self._lock:
-            generation = current_generation(session=session)
-            self._clear()
-            for concept in _read_concepts(session, None):
-                self._add_concept(concept, bulk=True)
-            for language in self._languages.values():
-                language.prepare()
-            self.generation = generation
+            for name in self._STATE:
+                setattr(self, name, getattr(fresh, name))
         if self.term_count > 20_000:
             _settle_garbage_collector()
 
     def refresh(self, *, session: Session) -> bool:
         """Bring the index up to the database's generation; return whether anything changed."""
+        generation = current_generation(session=session)
         with self._lock:
-            generation = current_generation(session=session)
             if generation == self.generation:
                 return False
-            if self.generation < 0 or generation < self.generation:
-                # never loaded, or the database was replaced by an older one: start afresh
-                self.load(session=session)
+            full = self.generation < 0 or generation < self.generation
+            if not full:
+                changed = list(
+                    session.execute(
+                        select(Revision.concept_id)
+                        .where(Revision.generation > self.generation)
+                        .distinct()
+                    ).scalars()
+                )
+                full = len(changed) > INCREMENTAL_LIMIT or self._dead > max(
+                    10_000, len(self._slots) // 4
+                )
+            if not full:
+                for concept_id in changed:
+                    self._remove_concept(concept_id)
+                for start in range(0, len(changed), 500):
+                    for concept in _read_concepts(session, changed[start : start + 500]):
+                        self._add_concept(concept)
+                self.generation = generation
                 return True
-            changed = list(
-                session.execute(
-                    select(Revision.concept_id)
-                    .where(Revision.generation > self.generation)
-                    .distinct()
-                ).scalars()
-            )
-            if len(changed) > INCREMENTAL_LIMIT or self._dead > max(10_000, len(self._slots) // 4):
-                self.load(session=session)
-                return True
-            for concept_id in changed:
-                self._remove_concept(concept_id)
-            for start in range(0, len(changed), 500):
-                for concept in _read_concepts(session, changed[start : start + 500]):
-                    self._add_concept(concept)
-            self.generation = generation
-            return True
+        # never loaded, the database went back in time, or too much changed: rebuild aside
+        self.load(session=session)
+        return True
 
     def _language(self, primary: str) -> _LanguageIndex:
         index = self._languages.get(primary)
@@ -505,12 +514,11 @@ class TermIndex:
             arrays = selective
         counts = np.bincount(np.concatenate(arrays), minlength=len(self._slots))
         counts = counts[: len(self._alive)] * self._alive[: len(counts)]
-        nonzero = int(np.count_nonzero(counts))
-        if nonzero == 0:
-            return np.empty(0, dtype=np.int64)
-        k = min(FUZZY_CANDIDATES, nonzero)
-        top = np.argpartition(-counts, k - 1)[:k]
-        return top[counts[top] > 0]
+        nonzero = np.flatnonzero(counts)
+        if len(nonzero) <= FUZZY_CANDIDATES:
+            return nonzero
+        best = np.argpartition(-counts[nonzero], FUZZY_CANDIDATES - 1)[:FUZZY_CANDIDATES]
+        return nonzero[best]
 
     def recognize(self, text: str, *, src: str) -> list[RecognizedSpan]:
         """Every termbase term of language ``src`` found in ``text``, longest match first wins."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from starlette.concurrency import run_in_threadpool
 
 from app.deps import IndexDep, SettingsDep
 from app.pagination import decode_cursor, encode_cursor, query_signature
@@ -56,7 +57,13 @@ async def lookup_terms(
     offset = int(decode_cursor(cursor, signature).get("o", 0))
     # A look-up is a few dozen microseconds of in-memory work: it runs on the event loop, and
     # its page goes out as JSON directly rather than being validated again by FastAPI.
-    hits, more = index.lookup(q, src=src, mode=match, offset=offset, limit=limit)
+    if match is MatchMode.FUZZY:
+        # milliseconds of scoring: in the thread pool, so exact look-ups do not queue behind it
+        hits, more = await run_in_threadpool(
+            index.lookup, q, src=src, mode=match, offset=offset, limit=limit
+        )
+    else:
+        hits, more = index.lookup(q, src=src, mode=match, offset=offset, limit=limit)
     page = LookupPage.model_construct(
         query=q,
         src=src,

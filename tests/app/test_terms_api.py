@@ -131,3 +131,22 @@ def test_oversized_input_is_refused_whole(database) -> None:
         )
         assert too_big.status_code == 413
         assert too_big.json()["status"] == 413
+
+
+def test_changes_made_by_another_process_are_seen(database) -> None:
+    from termbase.schemas import ConceptIn
+    from termbase.service import create_concept
+    from tests.conftest import make_client
+
+    with make_client(database.url, load_seed=False, index_check_interval=0) as client:
+        assert client.get("/v1/terms", params={"q": "passeur"}).json()["items"] == []
+        with database.session() as session:  # another process writes to the same database
+            create_concept(
+                ConceptIn.model_validate(
+                    {"terms": [{"lang": "fr", "text": "passeur", "status": "preferred"}]}
+                ),
+                session=session,
+                user="elsewhere",
+            )
+        items = client.get("/v1/terms", params={"q": "passeurs"}).json()["items"]
+        assert [i["matched"]["text"] for i in items] == ["passeur"]
