@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 from collections.abc import AsyncIterator, Mapping
@@ -131,8 +132,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def _tame_malloc() -> None:
+    """Keep glibc from hoarding freed memory across worker threads.
+
+    Fuzzy look-ups in the thread pool allocate megabyte-sized numpy arrays; glibc's default raises
+    its mmap threshold after such frees and keeps the memory in per-thread arenas (measured: RSS
+    454 → 604 MiB under a fuzzy load). A fixed threshold returns big blocks to the system, and
+    two arenas are plenty for a service that is mostly one event loop.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD (fixed, so no longer dynamic)
+        libc.mallopt(-8, 2)  # M_ARENA_MAX
+    except (OSError, AttributeError):  # not glibc: nothing to tame
+        pass
+
+
 def app_factory() -> Any:
     """Entry point for ``uvicorn --factory app.main:app_factory``."""
+    _tame_malloc()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     return create_app()
