@@ -145,6 +145,37 @@ def seeded_index(seeded_database: Database) -> TermIndex:
     return index
 
 
+# -- writing as another process would --------------------------------------------------------
+
+
+def add_concept(database: Database, *terms: dict[str, str], user: str = "elsewhere") -> int:
+    """Create a concept with ``terms`` straight in the database; return its id."""
+    from termbase.schemas import ConceptIn
+    from termbase.service import create_concept
+
+    with database.session() as session:
+        concept = create_concept(
+            ConceptIn.model_validate({"terms": list(terms)}), session=session, user=user
+        )
+        return concept.id
+
+
+def replace_terms(
+    database: Database, concept_id: int, *terms: dict[str, str], user: str = "elsewhere"
+) -> None:
+    """Replace a concept's terms straight in the database."""
+    from termbase.schemas import ConceptPatch
+    from termbase.service import update_concept
+
+    with database.session() as session:
+        update_concept(
+            concept_id,
+            ConceptPatch.model_validate({"terms": list(terms)}),
+            session=session,
+            user=user,
+        )
+
+
 # -- the service over HTTP -----------------------------------------------------------------------
 
 

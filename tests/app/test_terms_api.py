@@ -134,19 +134,10 @@ def test_oversized_input_is_refused_whole(database) -> None:
 
 
 def test_changes_made_by_another_process_are_seen(database) -> None:
-    from termbase.schemas import ConceptIn
-    from termbase.service import create_concept
-    from tests.conftest import make_client
+    from tests.conftest import add_concept, make_client
 
     with make_client(database.url, load_seed=False, index_check_interval=0) as client:
         assert client.get("/v1/terms", params={"q": "passeur"}).json()["items"] == []
-        with database.session() as session:  # another process writes to the same database
-            create_concept(
-                ConceptIn.model_validate(
-                    {"terms": [{"lang": "fr", "text": "passeur", "status": "preferred"}]}
-                ),
-                session=session,
-                user="elsewhere",
-            )
+        add_concept(database, {"lang": "fr", "text": "passeur", "status": "preferred"})
         items = client.get("/v1/terms", params={"q": "passeurs"}).json()["items"]
         assert [i["matched"]["text"] for i in items] == ["passeur"]

@@ -4,8 +4,8 @@ import pytest
 
 from app.db import Database
 from termbase.index import MatchMode, TermIndex
-from termbase.schemas import ConceptIn, ConceptPatch
-from termbase.service import create_concept, delete_concept, update_concept
+from termbase.service import delete_concept
+from tests.conftest import add_concept, replace_terms
 
 
 def _first(index: TermIndex, query: str, src: str = "fr", tgt: str = "en", mode=MatchMode.EXACT):
@@ -120,42 +120,28 @@ def test_index_follows_changes_made_by_another_process(seeded_database: Database
     index = TermIndex()
     with seeded_database.sessionmaker() as session:
         index.load(session=session)
-    concept = ConceptIn.model_validate(
-        {
-            "subject_field": "test",
-            "terms": [
-                {"lang": "fr", "text": "passeur de migrants", "status": "preferred"},
-                {"lang": "en", "text": "migrant smuggler", "status": "preferred"},
-            ],
-        }
+    created = add_concept(
+        seeded_database,
+        {"lang": "fr", "text": "passeur de migrants", "status": "preferred"},
+        {"lang": "en", "text": "migrant smuggler", "status": "preferred"},
     )
-    with seeded_database.session() as session:
-        created = create_concept(concept, session=session, user="other-process")
     with seeded_database.sessionmaker() as session:
         assert index.refresh(session=session)
     assert _first(index, "passeurs de migrants")[1] == ["migrant smuggler"]
 
-    with seeded_database.session() as session:
-        update_concept(
-            created.id,
-            ConceptPatch.model_validate(
-                {
-                    "terms": [
-                        {"lang": "fr", "text": "passeur", "status": "preferred"},
-                        {"lang": "en", "text": "smuggler", "status": "preferred"},
-                    ]
-                }
-            ),
-            session=session,
-            user="other-process",
-        )
+    replace_terms(
+        seeded_database,
+        created,
+        {"lang": "fr", "text": "passeur", "status": "preferred"},
+        {"lang": "en", "text": "smuggler", "status": "preferred"},
+    )
     with seeded_database.sessionmaker() as session:
         index.refresh(session=session)
     assert index.lookup("passeur de migrants", src="fr")[0] == []
     assert _first(index, "passeurs")[1] == ["smuggler"]
 
     with seeded_database.session() as session:
-        delete_concept(created.id, session=session, user="other-process")
+        delete_concept(created, session=session, user="other-process")
     with seeded_database.sessionmaker() as session:
         index.refresh(session=session)
         assert not index.refresh(session=session)

@@ -2,6 +2,7 @@
 
 from termbase.index import TermIndex
 from termbase.normalize import match_key
+from tests.conftest import add_concept, replace_terms
 
 
 def _found(index: TermIndex, text: str, src: str = "fr") -> dict[str, str]:
@@ -72,8 +73,7 @@ def test_seed_document_finds_the_shared_list_and_nothing_else(
 
 def test_recognition_follows_termbase_changes(seeded_database) -> None:
     """New terms are found and deleted ones are not, without rebuilding the whole automaton."""
-    from termbase.schemas import ConceptIn, ConceptPatch
-    from termbase.service import create_concept, delete_concept, update_concept
+    from termbase.service import delete_concept
 
     index = TermIndex()
     with seeded_database.sessionmaker() as session:
@@ -81,51 +81,32 @@ def test_recognition_follows_termbase_changes(seeded_database) -> None:
     text = "Les passeurs de migrants et le trafic de migrants."
     assert [s.text for s in index.recognize(text, src="fr")] == ["trafic de migrants"]
 
+    created = add_concept(
+        seeded_database, {"lang": "fr", "text": "passeur de migrants", "status": "preferred"}
+    )
+    smuggling = index.lookup("trafic de migrants", src="fr")[0][0].concept.id
     with seeded_database.session() as session:
-        created = create_concept(
-            ConceptIn.model_validate(
-                {"terms": [{"lang": "fr", "text": "passeur de migrants", "status": "preferred"}]}
-            ),
-            session=session,
-            user="test",
-        )
-        smuggling = index.lookup("trafic de migrants", src="fr")[0][0].concept.id
         delete_concept(smuggling, session=session, user="test")
     with seeded_database.sessionmaker() as session:
         index.refresh(session=session)
     assert [s.text for s in index.recognize(text, src="fr")] == ["passeurs de migrants"]
 
-    with seeded_database.session() as session:
-        update_concept(
-            created.id,
-            ConceptPatch.model_validate(
-                {"terms": [{"lang": "fr", "text": "trafic de migrants", "status": "preferred"}]}
-            ),
-            session=session,
-            user="test",
-        )
+    replace_terms(
+        seeded_database,
+        created,
+        {"lang": "fr", "text": "trafic de migrants", "status": "preferred"},
+    )
     with seeded_database.sessionmaker() as session:
         index.refresh(session=session)
     assert [s.text for s in index.recognize(text, src="fr")] == ["trafic de migrants"]
 
 
 def test_capital_acronyms_match_only_in_capitals(seeded_database) -> None:
-    from termbase.schemas import ConceptIn
-    from termbase.service import create_concept
-
-    with seeded_database.session() as session:
-        create_concept(
-            ConceptIn.model_validate(
-                {
-                    "terms": [
-                        {"lang": "fr", "text": "Direction de l'eau", "status": "preferred"},
-                        {"lang": "fr", "text": "DE", "type": "acronym"},
-                    ]
-                }
-            ),
-            session=session,
-            user="test",
-        )
+    add_concept(
+        seeded_database,
+        {"lang": "fr", "text": "Direction de l'eau", "status": "preferred"},
+        {"lang": "fr", "text": "DE", "type": "acronym"},
+    )
     index = TermIndex()
     with seeded_database.sessionmaker() as session:
         index.load(session=session)
