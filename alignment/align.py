@@ -256,8 +256,9 @@ def _learn_translations(
     joint: Counter[tuple[str, str]] = Counter()
     bags = []
     for _cost, i, j in pairs:
-        fr_bag = {u for u in fr_units[i] if u not in STOP_UNITS and not u.startswith("#")}
-        en_bag = {u for u in en_units[j] if u not in STOP_UNITS and not u.startswith("#")}
+        # dicts, not sets: first-seen order keeps the result independent of string hashing
+        fr_bag = list(dict.fromkeys(u for u in fr_units[i] if u not in STOP_UNITS and u[0] != "#"))
+        en_bag = list(dict.fromkeys(u for u in en_units[j] if u not in STOP_UNITS and u[0] != "#"))
         fr_count.update(fr_bag)
         en_count.update(en_bag)
         bags.append((fr_bag, en_bag))

@@ -364,6 +364,13 @@ def _kernel(
                 elif b == 0:
                     bead = f_del[i - 1]
                 else:
+                    # Every term of a linked bead is >= 0 but its shape penalty and a label
+                    # bonus: when those alone cannot beat the best so far, skip the bead (exact).
+                    bound = prev + penalties[t]
+                    if f_label[pi] != 0 and f_label[pi] == e_label[pj]:
+                        bound -= label_bonus
+                    if bound >= best:
+                        continue
                     lex = 0.0
                     support = 1e30
                     fc = 0.0
