@@ -9,7 +9,9 @@ and it adds up over consecutive sentences, which is what the search needs.
 
 from __future__ import annotations
 
+import itertools
 import re
+import threading
 import unicodedata
 import zlib
 from collections.abc import Iterable, Sequence
@@ -57,7 +59,7 @@ def fold(word: str) -> str:
 
 def units(text: str) -> list[str]:
     """Words and numbers of a sentence, folded; numbers keep their digits only."""
-    return [_unit(raw) for raw in _UNIT_RE.findall(text)]
+    return list(map(_unit, _UNIT_RE.findall(text)))
 
 
 @lru_cache(maxsize=200_000)
@@ -94,6 +96,72 @@ def _unit_entries(unit: str) -> tuple[float, tuple[tuple[int, float], ...]]:
     if cognate:
         entries.append((_bucket(cognate), COGNATE_WEIGHT))
     return weight, tuple(entries)
+
+
+class _UnitTable:
+    """Every unit this process has met, with a fixed id and its vector entries in arrays.
+
+    A document repeats most of its words, and documents most of their vocabulary: looking the
+    entries up by id in arrays replaces a Python loop over each distinct unit of each document.
+    Bounded: when ``limit`` units are reached it starts afresh. Arrays handed out stay valid
+    for the ids handed out with them (they only ever grow by copy, or are replaced).
+    """
+
+    def __init__(self, limit: int = 1 << 20) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._reset(1 << 14)
+
+    def _reset(self, capacity: int) -> None:
+        self._ids: dict[str, int] = {}
+        self._weight = np.zeros(capacity, dtype=np.float64)
+        self._buckets = np.zeros((capacity, 2), dtype=np.int64)
+        self._values = np.zeros((capacity, 2), dtype=np.float64)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def lookup(
+        self, flat_units: list[str]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(ids of ``flat_units``, weight, (bucket, bucket) and (value, value) of every id)."""
+        with self._lock:
+            found = list(map(self._ids.get, flat_units))
+            if None in found:
+                self._add(
+                    dict.fromkeys(u for u, i in zip(flat_units, found, strict=True) if i is None)
+                )
+                found = list(map(self._ids.__getitem__, flat_units))
+            ids = np.fromiter(found, dtype=np.int64, count=len(found))
+            return ids, self._weight, self._buckets, self._values
+
+    def _add(self, new: Iterable[str]) -> None:
+        new = list(new)
+        if len(self._ids) + len(new) > self.limit:
+            self._reset(max(1 << 14, 2 * len(new)))
+        size = len(self._ids) + len(new)
+        if size > len(self._weight):
+            capacity = max(size, 2 * len(self._weight))
+            self._weight = _grown(self._weight, capacity)
+            self._buckets = _grown(self._buckets, capacity)
+            self._values = _grown(self._values, capacity)
+        for unit in new:
+            index = len(self._ids)
+            weight, entries = _unit_entries(unit)
+            self._weight[index] = weight
+            for k, (bucket, value) in enumerate(entries):
+                self._buckets[index, k] = bucket
+                self._values[index, k] = value
+            self._ids[unit] = index
+
+
+def _grown(array: np.ndarray, capacity: int) -> np.ndarray:
+    grown = np.zeros((capacity, *array.shape[1:]), dtype=array.dtype)
+    grown[: len(array)] = array
+    return grown
+
+
+_UNITS = _UnitTable()
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,42 +206,32 @@ def side_features(
     chars = np.zeros(n, dtype=np.float32)
     labels = np.zeros(n, dtype=np.int64)
     table = translations.table if translations and lang == "fr" else {}
-    # Each distinct unit of the text gets a local id; the vectors are then one vectorised
-    # expansion of ids into their (bucket, value) entries and one bincount.
-    local: dict[str, int] = {}
-    sentence_ids: list[list[int]] = []
+    sentence_units_list: list[Sequence[str]] = []
     for row, text in enumerate(texts):
         chars[row] = max(len(text) - text.count(" "), 1)
         label = _LABEL_RE.match(text)
         if label:
             labels[row] = zlib.crc32(label.group(1).lower().encode()) + 1
         if words:
-            found = units(text) if sentence_units is None else sentence_units[row]
-            sentence_ids.append([local.setdefault(u, len(local)) for u in found])
-    if words and local:
-        unit_weight = np.zeros(len(local), dtype=np.float64)
-        indptr = np.zeros(len(local) + 1, dtype=np.int64)
-        indices: list[int] = []
-        data: list[float] = []
-        for unit, index in local.items():
-            weight, entries = _unit_entries(unit)
-            unit_weight[index] = weight
-            if entries:
-                for bucket, value in entries:
-                    indices.append(bucket)
-                    data.append(value)
-                for target, probability in table.get(unit, ()):
-                    indices.append(_bucket(target))
-                    data.append(probability)
-            indptr[index + 1] = len(indices)
-        lengths = np.fromiter((len(ids) for ids in sentence_ids), dtype=np.int64, count=n)
-        ids = np.fromiter(
-            (i for ids in sentence_ids for i in ids), dtype=np.int64, count=int(lengths.sum())
+            sentence_units_list.append(
+                units(text) if sentence_units is None else sentence_units[row]
+            )
+    if words:
+        lengths = np.fromiter(map(len, sentence_units_list), dtype=np.int64, count=n)
+        ids, weight, buckets, values = _UNITS.lookup(
+            list(itertools.chain.from_iterable(sentence_units_list))
         )
         sentence_of = np.repeat(np.arange(n), lengths)
-        counts = np.bincount(sentence_of, weights=unit_weight[ids], minlength=n)
+        counts = np.bincount(sentence_of, weights=weight[ids], minlength=n)
         pieces[:] = np.maximum(counts, 1.0)
-        vectors += _expand(ids, sentence_of, n, indptr, np.asarray(indices), np.asarray(data))
+        # Each unit has two entries (itself and its cognate stem, weight 0 when it has none).
+        rows = np.repeat(sentence_of * DIMENSIONS, 2)
+        flat = rows + buckets[ids].ravel()
+        summed = np.bincount(flat, weights=values[ids].ravel(), minlength=n * DIMENSIONS)
+        vectors += summed.reshape(n, DIMENSIONS).astype(np.float32)
+        if table:
+            content = {u: t for u, t in table.items() if u not in STOP_UNITS}
+            vectors += translation_vectors(sentence_units_list, content)
     if space is not None:
         piece_vectors, piece_weights = space.vectors(texts, lang)
         vectors += PIECE_SCALE * piece_vectors

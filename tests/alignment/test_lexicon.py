@@ -118,6 +118,36 @@ def test_encode_cache_stays_bounded_and_correct() -> None:
     assert [a.tolist() for a in small.encode(["a b", "c d", "e f", "g"], "fr")] == expected
 
 
+ELISION_CASES = [
+    "l'Organisation",
+    "L'ONU et qu'il",
+    "lorsqu'on jusqu'à puisqu'elle quoiqu'il",
+    "aujourd'hui",  # "d" inside a word: not an elision
+    "d'1",
+    "_l'x 1l'x é'l'x",
+    "l' l'_x l''x QU'IL",
+    "rock'n'roll, t'as",
+]
+
+
+@pytest.mark.parametrize("text", ELISION_CASES)
+def test_elision_split_matches_its_regex(text: str) -> None:
+    from alignment.lexicon import _ELISION, _split_elisions
+
+    assert _split_elisions(text) == _ELISION.sub(r"\1' ", text)
+
+
+def test_elision_split_matches_its_regex_on_real_text(devset: tuple[list, list]) -> None:
+    from alignment.lexicon import _ELISION, _split_elisions
+
+    lines = [line for line in devset[0] if "'" in line]
+    assert len(lines) > 1000
+    assert [_split_elisions(line) for line in lines] == [
+        _ELISION.sub(r"\1' ", line) for line in lines
+    ]
+    assert _split_elisions("l'Organisation") == "l' Organisation"
+
+
 def test_numbers_become_exact_number_ids(lex: Lexicon) -> None:
     fr = lex.encode(["Il a versé 1 500 000 dollars en 2015."], "fr")[0]
     en = lex.encode(["It paid $1,500,000 in 2015."], "en")[0]
