@@ -188,7 +188,18 @@ def align_features(
     for level in reversed(levels[:-1]):
         lo, hi = _project(path, len(level.fr), len(level.en), band)
         path = _dp(level, lo, hi, model)
-    return path
+    i, j, a, b, cost = path
+    return [
+        (tuple(range(i0, i0 + a0)), tuple(range(j0, j0 + b0)), c)
+        for i0, j0, a0, b0, c in zip(
+            i.tolist(), j.tolist(), a.tolist(), b.tolist(), cost.tolist(), strict=True
+        )
+    ]
+
+
+# A path as arrays, one entry a bead in order: first French sentence, first English sentence,
+# French count, English count, cost per sentence.
+_Path = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def _with_background(
@@ -210,21 +221,19 @@ def _with_background(
     )
 
 
-def _project(
-    path: list[tuple[tuple[int, ...], tuple[int, ...], float]], n: int, m: int, band: int
-) -> tuple[np.ndarray, np.ndarray]:
+def _project(path: _Path, n: int, m: int, band: int) -> tuple[np.ndarray, np.ndarray]:
     """The fine band around a coarse path: each coarse cell covers 2×2 fine cells."""
+    i, j, a, b, _cost = path
+    return _project_band(i, j, a, b, n, m, band)
+
+
+@njit(cache=True)
+def _project_band(i, j, a, b, n, m, band):  # type: ignore[no-untyped-def]
     lo = np.full(n + 1, m + 1, dtype=np.int64)
     hi = np.full(n + 1, -1, dtype=np.int64)
-    i = j = 0
-    corners = [(0, 0)]
-    for fr, en, _cost in path:
-        i += len(fr)
-        j += len(en)
-        corners.append((i, j))
-    for (i0, j0), (i1, j1) in zip(corners, corners[1:], strict=False):
-        fi0, fi1 = min(2 * i0, n), min(2 * i1, n)
-        fj0, fj1 = min(2 * j0, m), min(2 * j1, m)
+    for k in range(len(i)):
+        fi0, fi1 = min(2 * i[k], n), min(2 * (i[k] + a[k]), n)
+        fj0, fj1 = min(2 * j[k], m), min(2 * (j[k] + b[k]), m)
         for fi in range(fi0, fi1 + 1):
             lo[fi] = min(lo[fi], fj0)
             hi[fi] = max(hi[fi], fj1)
@@ -232,32 +241,31 @@ def _project(
     for fi in range(n + 1):
         if hi[fi] < 0:
             lo[fi], hi[fi] = lo[fi - 1], hi[fi - 1]
-    lo = np.maximum(lo - band, 0)
-    hi = np.minimum(hi + band, m)
+    for fi in range(n + 1):
+        lo[fi] = max(lo[fi] - band, 0)
+        hi[fi] = min(hi[fi] + band, m)
     # the band must be monotone so that every step of a path can stay inside it
-    lo = np.minimum.accumulate(lo[::-1])[::-1]
-    hi = np.maximum.accumulate(hi)
-    lo[0], hi[-1] = 0, m
+    for fi in range(n - 1, -1, -1):
+        lo[fi] = min(lo[fi], lo[fi + 1])
+    for fi in range(1, n + 1):
+        hi[fi] = max(hi[fi], hi[fi - 1])
+    lo[0], hi[n] = 0, m
     return lo, hi
 
 
-def _dp(
-    level: _Level, lo: np.ndarray, hi: np.ndarray, model: CostModel
-) -> list[tuple[tuple[int, ...], tuple[int, ...], float]]:
+def _dp(level: _Level, lo: np.ndarray, hi: np.ndarray, model: CostModel) -> _Path:
     fr, en = level.fr, level.en
     n, m = len(fr), len(en)
     width = int((hi - lo).max()) + 1
     # For each French sentence r, its 1-1 lexical dot products with the English sentences of the
     # band of the DP rows it can end in (r+1 … r+MAX_FR).
-    starts = np.zeros(n, dtype=np.int64)
     window = width + 2 * MAX_EN + 4
-    dots = np.zeros((n, window), dtype=np.float32)
-    for r in range(n):
-        start = max(int(lo[r + 1]) - MAX_EN, 0)
-        end = min(int(hi[min(r + MAX_FR, n)]), m, start + window)
-        starts[r] = start
-        if end > start:
-            dots[r, : end - start] = en.vectors[start:end] @ fr.vectors[r]
+    # English vectors are sparse (a few dozen of their 1,024 entries are set): dot products
+    # over their non-zero entries only.
+    indptr, columns, values = _sparse_rows(en.vectors)
+    starts, dots = _band_dots(
+        lo.astype(np.int64), hi.astype(np.int64), n, m, window, fr.vectors, indptr, columns, values
+    )
     shapes = np.array(BEAD_SHAPES, dtype=np.int64)
     penalties = np.array([model.penalty(s) for s in BEAD_SHAPES], dtype=np.float64)
     # prefix sums along each row: any run of English sentences sums in two look-ups
@@ -265,31 +273,52 @@ def _dp(
     np.cumsum(dots, axis=1, dtype=np.float64, out=cum[:, 1:])
     cost, back = _kernel(
         n, m, lo.astype(np.int64), hi.astype(np.int64), width, starts, dots, cum,
-        fr.chars.astype(np.float64), fr.pieces.astype(np.float64),
-        _deletion(fr, model), fr.paragraph_start, fr.label, _background(fr),
-        en.chars.astype(np.float64), en.pieces.astype(np.float64),
-        _deletion(en, model), en.paragraph_start, en.label, _background(en),
+        _prefix(fr.chars), _prefix(fr.pieces), fr.pieces.astype(np.float64),
+        _deletion(fr, model), fr.paragraph_start, fr.label, _prefix(_background(fr)),
+        _prefix(en.chars), _prefix(en.pieces), en.pieces.astype(np.float64),
+        _deletion(en, model), en.paragraph_start, en.label, _prefix(_background(en)),
         shapes, penalties,
         model.length_ratio, model.length_variance, model.length_weight, model.lexical_weight,
         model.paragraph_penalty, model.label_bonus, model.label_penalty,
         model.support_threshold, model.support_weight,
         model.hinge_level, model.hinge_weight, model.margin_weight,
     )  # fmt: skip
-    beads: list[tuple[tuple[int, ...], tuple[int, ...], float]] = []
+    path = _backtrack(cost, back, lo, shapes, n, m)
+    if path is None:
+        raise RuntimeError("alignment search found no path through the band")
+    return path
+
+
+@njit(cache=True)
+def _backtrack(cost, back, lo, shapes, n, m):  # type: ignore[no-untyped-def]
+    """The best path's beads, in order, from the DP's back pointers (None if it breaks)."""
+    size = n + m
+    starts_i = np.empty(size, dtype=np.int64)
+    starts_j = np.empty(size, dtype=np.int64)
+    count_a = np.empty(size, dtype=np.int64)
+    count_b = np.empty(size, dtype=np.int64)
+    costs = np.empty(size, dtype=np.float64)
+    k = size
     i, j = n, m
     while i > 0 or j > 0:
-        t = int(back[i, j - lo[i]])
+        t = back[i, j - lo[i]]
         if t < 0:
-            raise RuntimeError(f"alignment search found no path through ({i}, {j})")
-        a, b = BEAD_SHAPES[t]
-        here = float(cost[i, j - lo[i]])
-        there = float(cost[i - a, j - b - lo[i - a]])
-        beads.append(
-            (tuple(range(i - a, i)), tuple(range(j - b, j)), (here - there) / max(a + b, 1))
-        )
+            return None
+        a, b = shapes[t, 0], shapes[t, 1]
+        here = cost[i, j - lo[i]]
+        there = cost[i - a, j - b - lo[i - a]]
+        k -= 1
+        starts_i[k], starts_j[k], count_a[k], count_b[k] = i - a, j - b, a, b
+        costs[k] = (here - there) / max(a + b, 1)
         i, j = i - a, j - b
-    beads.reverse()
-    return beads
+    return starts_i[k:], starts_j[k:], count_a[k:], count_b[k:], costs[k:]
+
+
+def _prefix(values: np.ndarray) -> np.ndarray:
+    """Prefix sums (float64, a leading 0): the sum over [a, b) is ``p[b] - p[a]``."""
+    prefix = np.zeros(len(values) + 1, dtype=np.float64)
+    np.cumsum(values, dtype=np.float64, out=prefix[1:])
+    return prefix
 
 
 def _background(side: SideFeatures) -> np.ndarray:
@@ -303,6 +332,47 @@ def _deletion(side: SideFeatures, model: CostModel) -> np.ndarray:
     sentences = side.sentences.astype(np.float64)
     furniture = side.furniture.astype(np.float64)
     return (sentences - furniture) * model.delete_cost + furniture * model.furniture_cost
+
+
+@njit(cache=True)
+def _sparse_rows(matrix):  # type: ignore[no-untyped-def]
+    """A dense matrix's non-zero entries as compressed sparse rows: (indptr, columns, values)."""
+    rows, width = matrix.shape
+    indptr = np.zeros(rows + 1, dtype=np.int64)
+    for r in range(rows):
+        count = 0
+        for c in range(width):
+            if matrix[r, c] != 0:
+                count += 1
+        indptr[r + 1] = indptr[r] + count
+    columns = np.empty(indptr[rows], dtype=np.int64)
+    values = np.empty(indptr[rows], dtype=matrix.dtype)
+    k = 0
+    for r in range(rows):
+        for c in range(width):
+            if matrix[r, c] != 0:
+                columns[k] = c
+                values[k] = matrix[r, c]
+                k += 1
+    return indptr, columns, values
+
+
+@njit(cache=True)
+def _band_dots(lo, hi, n, m, window, fr_vectors, en_indptr, en_columns, en_values):  # type: ignore[no-untyped-def]
+    """For each French row r, its dot products with the English sentences of the band of the
+    DP rows it can end in (r+1 … r+MAX_FR): ``dots[r, k]`` is with sentence ``starts[r] + k``."""
+    starts = np.zeros(n, dtype=np.int64)
+    dots = np.zeros((n, window), dtype=np.float32)
+    for r in range(n):
+        start = max(lo[r + 1] - MAX_EN, 0)
+        end = min(hi[min(r + MAX_FR, n)], m, start + window)
+        starts[r] = start
+        for c in range(start, end):
+            total = 0.0
+            for p in range(en_indptr[c], en_indptr[c + 1]):
+                total += en_values[p] * fr_vectors[r, en_columns[p]]
+            dots[r, c - start] = total
+    return starts, dots
 
 
 @njit(cache=True)
@@ -333,8 +403,8 @@ def _run(cum: np.ndarray, starts: np.ndarray, r: int, c0: int, c1: int) -> float
 @njit(cache=True)
 def _kernel(
     n, m, lo, hi, width, starts, dots, cum,
-    f_chars, f_pieces, f_del, f_start, f_label, f_bg,
-    e_chars, e_pieces, e_del, e_start, e_label, e_bg,
+    f_cum_chars, f_cum_pieces, f_pieces, f_del, f_start, f_label, f_cum_bg,
+    e_cum_chars, e_cum_pieces, e_pieces, e_del, e_start, e_label, e_cum_bg,
     shapes, penalties,
     ratio, variance, w_length, w_lexical,
     w_paragraph, label_bonus, label_penalty, support_threshold, w_support,
@@ -367,55 +437,54 @@ def _kernel(
                     # Every term of a linked bead is >= 0 but its shape penalty and a label
                     # bonus: when those alone cannot beat the best so far, skip the bead (exact).
                     bound = prev + penalties[t]
-                    if f_label[pi] != 0 and f_label[pi] == e_label[pj]:
-                        bound -= label_bonus
-                    if bound >= best:
+                    label_term = 0.0
+                    if f_label[pi] != 0 and e_label[pj] != 0:
+                        same = f_label[pi] == e_label[pj]
+                        label_term = -label_bonus if same else label_penalty
+                    if bound + min(label_term, 0.0) >= best:
                         continue
                     lex = 0.0
-                    support = 1e30
-                    fc = 0.0
-                    fp = 0.0
-                    bg = 0.0
                     for r in range(pi, i):
-                        row = _run(cum, starts, r, pj, j)
-                        lex += row
-                        fc += f_chars[r]
-                        fp += f_pieces[r]
-                        bg += f_bg[r]
-                        if a > 1:
-                            support = min(support, row / f_pieces[r])
-                    ec = 0.0
-                    ep = 0.0
-                    for c in range(pj, j):
-                        ec += e_chars[c]
-                        ep += e_pieces[c]
-                        bg += e_bg[c]
-                        if b > 1:
-                            column = 0.0
-                            for r in range(pi, i):
-                                column += _dot(dots, starts, r, c)
-                            support = min(support, column / e_pieces[c])
+                        lex += _run(cum, starts, r, pj, j)
+                    fc = f_cum_chars[i] - f_cum_chars[pi]
+                    fp = f_cum_pieces[i] - f_cum_pieces[pi]
+                    ec = e_cum_chars[j] - e_cum_chars[pj]
+                    ep = e_cum_pieces[j] - e_cum_pieces[pj]
+                    bg = (f_cum_bg[i] - f_cum_bg[pi]) + (e_cum_bg[j] - e_cum_bg[pj])
                     similarity = min(max(2.0 * lex / max(fp + ep, 1.0), 0.0), 1.0)
                     # relative to how similar these sentences are to anything (Vecalign's idea)
                     similarity -= w_margin * bg / (a + b)
-                    mean = (fc / ratio + ec) / 2.0
-                    delta = abs(fc - ec * ratio) / math.sqrt(max(mean, 1.0) * variance)
-                    per_sentence = w_length * _neg_log_tail(delta) + w_lexical * (1.0 - similarity)
-                    per_sentence += w_hinge * max(hinge_level - similarity, 0.0)
-                    bead = per_sentence * (a + b) / 2.0 + penalties[t]
-                    if a > 1 or b > 1:
-                        bead += w_support * max(support_threshold - support, 0.0)
+                    lexical = w_lexical * (1.0 - similarity)
+                    lexical += w_hinge * max(hinge_level - similarity, 0.0)
+                    extra = label_term
                     for r in range(pi + 1, i):
                         if f_start[r]:
-                            bead += w_paragraph
+                            extra += w_paragraph
                     for c in range(pj + 1, j):
                         if e_start[c]:
-                            bead += w_paragraph
-                    if f_label[pi] != 0 and e_label[pj] != 0:
-                        if f_label[pi] == e_label[pj]:
-                            bead -= label_bonus
-                        else:
-                            bead += label_penalty
+                            extra += w_paragraph
+                    # The same bound with the lexical cost: the length cost and the support
+                    # shortfall, the dearer terms, only for beads that can still win.
+                    if bound + lexical * (a + b) / 2.0 + extra >= best:
+                        continue
+                    mean = (fc / ratio + ec) / 2.0
+                    delta = abs(fc - ec * ratio) / math.sqrt(max(mean, 1.0) * variance)
+                    per_sentence = w_length * _neg_log_tail(delta) + lexical
+                    bead = per_sentence * (a + b) / 2.0 + penalties[t]
+                    if a > 1 or b > 1:
+                        support = 1e30
+                        if a > 1:
+                            for r in range(pi, i):
+                                row = _run(cum, starts, r, pj, j)
+                                support = min(support, row / f_pieces[r])
+                        if b > 1:
+                            for c in range(pj, j):
+                                column = 0.0
+                                for r in range(pi, i):
+                                    column += _dot(dots, starts, r, c)
+                                support = min(support, column / e_pieces[c])
+                        bead += w_support * max(support_threshold - support, 0.0)
+                    bead += extra
                 total = prev + bead
                 if total < best:
                     best = total
