@@ -278,11 +278,10 @@ class LexicalSpace:
 
     def vectors(self, texts: Sequence[str], lang: str) -> tuple[np.ndarray, np.ndarray]:
         """(sentence vectors, lexical weight of each sentence)."""
-        encoded = self.lexicon.encode(texts, lang)
-        lengths = np.fromiter((len(ids) for ids in encoded), dtype=np.int64, count=len(texts))
-        if not lengths.sum():
+        ids, lengths = self.lexicon.encode_flat(texts, lang)
+        if not len(ids):
             return np.zeros((len(texts), DIMENSIONS), np.float32), np.ones(len(texts), np.float32)
-        ids = np.concatenate([e for e in encoded if len(e)]).astype(np.int64)
+        ids = ids.astype(np.int64)
         sentence_of = np.repeat(np.arange(len(texts)), lengths)
         weights = np.bincount(sentence_of, weights=self._weight[ids], minlength=len(texts))
         indptr, indices, data = self._sparse[lang]

@@ -126,13 +126,10 @@ def _split_elisions(text: str) -> str:
     return "".join(out)
 
 
-def _number_keys(prepared: str) -> list[bytes]:
-    """The numbers of a prepared text, normalised: separators and leading zeros dropped."""
-    keys = []
-    for match in _NUMBER.finditer(prepared):
-        digits = _NOT_DIGIT.sub("", match.group()).lstrip("0") or "0"
-        keys.append(digits.encode("ascii", "ignore") or b"0")
-    return keys
+def _number_key(number: str) -> bytes:
+    """A number of a prepared text, normalised: separators and leading zeros dropped."""
+    digits = _NOT_DIGIT.sub("", number).lstrip("0") or "0"
+    return digits.encode("ascii", "ignore") or b"0"
 
 
 def _check_lang(lang: str) -> None:
@@ -292,6 +289,16 @@ class Lexicon:
         return [cache[(lang, s)] for s in sentences]
 
     def _encode_uncached(self, sentences: Sequence[str], lang: str) -> list[np.ndarray]:
+        ids, counts = self.encode_flat(sentences, lang)
+        result = np.split(ids, np.cumsum(counts)[:-1]) if len(sentences) else []
+        for part in result:
+            part.flags.writeable = False
+        return result
+
+    def encode_flat(self, sentences: Sequence[str], lang: str) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`encode` without its cache, as one array: (every sentence's ids end to end,
+        how many ids each sentence has). What the aligner uses: a document is new text."""
+        _check_lang(lang)
         prepared = [_prepare(s, lang) for s in sentences]
         encoded = self._sp.encode(prepared)
         # One pass of numpy over the whole batch rather than a few small arrays per sentence.
@@ -302,23 +309,23 @@ class Lexicon:
         owner = np.repeat(np.arange(len(encoded)), lengths)
         keep = ~self._drop[pieces]
         pieces, owner = pieces[keep], owner[keep]
-        number_ids: list[int] = []
-        number_owner: list[int] = []
-        for index, text in enumerate(prepared):
-            if _HAS_DIGIT.search(text):
-                for key in _number_keys(text):
-                    number_ids.append(self.vocab_size + zlib.crc32(key) % self.number_buckets)
-                    number_owner.append(index)
-        if number_ids:
+        # Numbers: one scan of the whole batch (a number never spans the line breaks joining it).
+        joined = "\n".join(prepared)
+        if _HAS_DIGIT.search(joined):
+            number_ids: list[int] = []
+            positions: list[int] = []
+            for match in _NUMBER.finditer(joined):
+                number_ids.append(
+                    self.vocab_size + zlib.crc32(_number_key(match.group())) % self.number_buckets
+                )
+                positions.append(match.start())
+            line_starts = np.cumsum([0] + [len(text) + 1 for text in prepared])
+            number_owner = np.searchsorted(line_starts, positions, side="right") - 1
             pieces = np.concatenate((pieces, np.asarray(number_ids, dtype=_ID_DTYPE)))
-            owner = np.concatenate((owner, np.asarray(number_owner, dtype=np.int64)))
+            owner = np.concatenate((owner, number_owner.astype(np.int64)))
             order = np.argsort(owner, kind="stable")
             pieces, owner = pieces[order], owner[order]
-        counts = np.bincount(owner, minlength=len(encoded))
-        result = np.split(pieces, np.cumsum(counts)[:-1]) if len(encoded) else []
-        for ids in result:
-            ids.flags.writeable = False
-        return result
+        return pieces, np.bincount(owner, minlength=len(prepared))
 
     @property
     def stop_mask(self) -> np.ndarray:
