@@ -201,8 +201,7 @@ def side_features(
     ``sentence_units`` may give each sentence's :func:`units` when the caller has them already.
     """
     n = len(texts)
-    vectors = np.zeros((n, DIMENSIONS), dtype=np.float32)
-    pieces = np.zeros(n, dtype=np.float32)
+    pieces = np.zeros(n, dtype=np.float64)
     chars = np.zeros(n, dtype=np.float32)
     labels = np.zeros(n, dtype=np.int64)
     table = translations.table if translations and lang == "fr" else {}
@@ -216,26 +215,35 @@ def side_features(
             sentence_units_list.append(
                 units(text) if sentence_units is None else sentence_units[row]
             )
+    # Every (sentence, bucket) entry of every source, summed by one bincount at the end.
+    positions: list[np.ndarray] = []
+    values: list[np.ndarray] = []
     if words:
         lengths = np.fromiter(map(len, sentence_units_list), dtype=np.int64, count=n)
-        ids, weight, buckets, values = _UNITS.lookup(
+        ids, weight, buckets, unit_values = _UNITS.lookup(
             list(itertools.chain.from_iterable(sentence_units_list))
         )
         sentence_of = np.repeat(np.arange(n), lengths)
-        counts = np.bincount(sentence_of, weights=weight[ids], minlength=n)
-        pieces[:] = np.maximum(counts, 1.0)
-        # Each unit has two entries (itself and its cognate stem, weight 0 when it has none).
-        rows = np.repeat(sentence_of * DIMENSIONS, 2)
-        flat = rows + buckets[ids].ravel()
-        summed = np.bincount(flat, weights=values[ids].ravel(), minlength=n * DIMENSIONS)
-        vectors += summed.reshape(n, DIMENSIONS).astype(np.float32)
-        if table:
-            content = {u: t for u, t in table.items() if u not in STOP_UNITS}
-            vectors += translation_vectors(sentence_units_list, content)
+        pieces = np.maximum(np.bincount(sentence_of, weights=weight[ids], minlength=n), 1.0)
+        # Each unit has two entries (itself and its cognate stem, value 0 when it has none).
+        positions.append(np.repeat(sentence_of * DIMENSIONS, 2) + buckets[ids].ravel())
+        values.append(unit_values[ids].ravel())
     if space is not None:
-        piece_vectors, piece_weights = space.vectors(texts, lang)
-        vectors += PIECE_SCALE * piece_vectors
-        pieces += PIECE_SCALE * piece_weights
+        piece_positions, piece_values, piece_weights = space.entries(texts, lang)
+        positions.append(piece_positions)
+        values.append(PIECE_SCALE * piece_values)
+        pieces = pieces + PIECE_SCALE * piece_weights
+    if positions:
+        summed = np.bincount(
+            np.concatenate(positions), weights=np.concatenate(values), minlength=n * DIMENSIONS
+        )
+        vectors = summed.reshape(n, DIMENSIONS).astype(np.float32)
+    else:
+        vectors = np.zeros((n, DIMENSIONS), dtype=np.float32)
+    if words and table:
+        content = {u: t for u, t in table.items() if u not in STOP_UNITS}
+        vectors += translation_vectors(sentence_units_list, content)
+    pieces = pieces.astype(np.float32)
     return SideFeatures(
         chars=chars,
         pieces=pieces,
@@ -278,15 +286,23 @@ class LexicalSpace:
 
     def vectors(self, texts: Sequence[str], lang: str) -> tuple[np.ndarray, np.ndarray]:
         """(sentence vectors, lexical weight of each sentence)."""
+        positions, values, weights = self.entries(texts, lang)
+        size = len(texts) * DIMENSIONS
+        vectors = np.bincount(positions, weights=values, minlength=size)
+        return vectors.reshape(len(texts), DIMENSIONS).astype(np.float32), weights.astype(
+            np.float32
+        )
+
+    def entries(self, texts: Sequence[str], lang: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The sentence vectors as entries (position ``sentence * DIMENSIONS + bucket``, value;
+        repeated positions add up), and the lexical weight of each sentence (at least 1)."""
         ids, lengths = self.lexicon.encode_flat(texts, lang)
-        if not len(ids):
-            return np.zeros((len(texts), DIMENSIONS), np.float32), np.ones(len(texts), np.float32)
         ids = ids.astype(np.int64)
         sentence_of = np.repeat(np.arange(len(texts)), lengths)
         weights = np.bincount(sentence_of, weights=self._weight[ids], minlength=len(texts))
         indptr, indices, data = self._sparse[lang]
-        vectors = _expand(ids, sentence_of, len(texts), indptr, indices, data)
-        return vectors, np.maximum(weights, 1.0).astype(np.float32)
+        positions, values = _entries(ids, sentence_of, indptr, indices, data)
+        return positions, values, np.maximum(weights, 1.0)
 
 
 def _csr(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -339,13 +355,22 @@ def _expand(
     data: np.ndarray,
 ) -> np.ndarray:
     """Sentence vectors: the sum of the sparse rows ``ids`` (CSR) of each sentence."""
+    positions, values = _entries(ids, sentence_of, indptr, indices, data)
+    summed = np.bincount(positions, weights=values, minlength=n * DIMENSIONS)
+    return summed.reshape(n, DIMENSIONS).astype(np.float32)
+
+
+def _entries(
+    ids: np.ndarray,
+    sentence_of: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    data: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The sparse rows ``ids`` (CSR) as (sentence * DIMENSIONS + bucket, value) entries."""
     counts = indptr[ids + 1] - indptr[ids]
     total = int(counts.sum())
-    if not total:
-        return np.zeros((n, DIMENSIONS), dtype=np.float32)
     entries = np.repeat(indptr[ids], counts) + (
         np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
     )
-    flat = np.repeat(sentence_of, counts) * DIMENSIONS + indices[entries]
-    summed = np.bincount(flat, weights=data[entries], minlength=n * DIMENSIONS)
-    return summed.reshape(n, DIMENSIONS).astype(np.float32)
+    return np.repeat(sentence_of, counts) * DIMENSIONS + indices[entries], data[entries]

@@ -156,11 +156,15 @@ def align_features(
     model: CostModel | None = None,
     *,
     band: int = 16,
+    fine_band: int = 8,
     max_full: int = 64,
 ) -> list[tuple[tuple[int, ...], tuple[int, ...], float]]:
     """The best bead sequence covering every sentence of both sides, with each bead's cost.
 
-    Returns ``(fr indices, en indices, cost per sentence)`` beads in order.
+    ``band`` is the half-width of the search around the projected path at the coarse levels,
+    ``fine_band`` at the last (sentence) level, where the path of pairs of sentences above is
+    already right to a sentence or two. Returns ``(fr indices, en indices, cost per sentence)``
+    beads in order.
     """
     model = model or CostModel()
     n, m = len(fr), len(en)
@@ -186,7 +190,8 @@ def align_features(
     hi = np.full(len(coarsest.fr) + 1, len(coarsest.en), dtype=np.int64)
     path = _dp(coarsest, lo, hi, model)
     for level in reversed(levels[:-1]):
-        lo, hi = _project(path, len(level.fr), len(level.en), band)
+        width = fine_band if level is levels[0] else band
+        lo, hi = _project(path, len(level.fr), len(level.en), width)
         path = _dp(level, lo, hi, model)
     i, j, a, b, cost = path
     return [
