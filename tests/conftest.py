@@ -30,7 +30,7 @@ SHARED = Path(os.environ.get("ALINEA_SHARED_DIR", ROOT.parent / "shared"))
 POSTGRES_URL = os.environ.get("ALINEA_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 REQUIRE_POSTGRES = bool(os.environ.get("ALINEA_TEST_REQUIRE_POSTGRES"))
 
-TABLES = ("term", "revision", "concept")
+TABLES = ("segment", "job_item", "job", "term", "revision", "concept")
 
 
 # -- shared data ---------------------------------------------------------------------------------
