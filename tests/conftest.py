@@ -180,6 +180,7 @@ def replace_terms(
 
 
 def make_client(url: str, **settings: object) -> TestClient:
+    settings.setdefault("runner", "off")  # the job tests start runners where they need them
     return TestClient(create_app(Settings(database_url=url, **settings)))  # type: ignore[arg-type]
 
 
