@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     )
 
     # -- batch jobs ------------------------------------------------------------------------------
+    url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The service that `alinea jobs …` talks to (the command line's side only).",
+    )
     runner: Literal["local", "off"] = Field(
         default="local",
         description="`local`: `alinea serve` runs a job runner in the service process (its items "

@@ -5,7 +5,8 @@ batch (options, when it was created or cancelled). Its progress and its timings 
 items, so no two runners ever update one job row at the same time.
 
 An item goes ``queued`` → ``running`` (claimed by one runner, ``claimed_by``, with a lease that
-the runner renews while it works) → ``done`` / ``failed`` / ``cancelled``. Its result and its
+the runner renews while it works) → ``done`` / ``failed`` / ``cancelled``; a done or failed item
+keeps the name of the runner that finished it. Its result and its
 segments are written in the same transaction that marks it done, guarded by its state and its
 claimant, and a unique constraint on ``(item_id, position)`` keeps each segment once.
 

@@ -270,7 +270,6 @@ def complete(engine: Engine, claimant: str, item_id: int, outcome: dict[str, Any
                 seconds=outcome.get("seconds"),
                 error=None,
                 finished_at=stamp,
-                claimed_by=None,
                 lease_until=None,
             )
             .returning(JobItem.job_id)
@@ -309,7 +308,6 @@ def fail(
                 error=reason,
                 seconds=seconds,
                 finished_at=now(),
-                claimed_by=None,
                 lease_until=None,
             )
         )

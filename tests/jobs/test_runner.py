@@ -23,12 +23,14 @@ def test_every_item_is_aligned_once_and_stored_with_its_segments(
 ) -> None:
     pairs = un_pairs[:6]
     job_id = queue_job(database, pairs)
-    stats = Runner(database, runner_settings(database)).run(until_idle=True)
+    runner = Runner(database, runner_settings(database))
+    stats = runner.run(until_idle=True)
     assert (stats.done, stats.failed, stats.refused) == (6, 0, 0)
 
     items = items_of(database, job_id)
     assert [item.state for item in items] == ["done"] * 6
-    assert all(item.attempts == 1 and item.claimed_by is None for item in items)
+    assert all(item.attempts == 1 and item.lease_until is None for item in items)
+    assert {item.claimed_by for item in items} == {runner.name}
     with database.sessionmaker() as session:
         for item, (_name, fr, en) in zip(items, pairs, strict=True):
             expected = align_pair(fr, en, {"presegmented": True})
