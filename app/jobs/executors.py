@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
@@ -49,6 +50,9 @@ class WorkerPool:
         """
         raise NotImplementedError
 
+    def start(self) -> None:
+        """Start the workers and wait until they are ready (before any item is claimed)."""
+
     def rebuild(self) -> None:
         """A new executor after the old one broke."""
 
@@ -57,6 +61,10 @@ class WorkerPool:
 
     def describe(self) -> str:
         raise NotImplementedError
+
+
+def _ready() -> int:
+    return os.getpid()
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -85,6 +93,12 @@ class LocalPool(WorkerPool):
     @property
     def slots(self) -> int:
         return 2 * self.processes
+
+    def start(self) -> None:
+        # The pool starts its processes as work comes; start them all now, so that the first
+        # items claimed do not wait (with their lease running) for the forkserver's warm-up.
+        for future in [self.executor.submit(_ready) for _ in range(self.processes)]:
+            future.result()
 
     def submit(self, task: Callable[..., Any], *args: Any) -> Future[Any]:
         future = self.executor.submit(task, *args)

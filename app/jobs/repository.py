@@ -355,14 +355,20 @@ def release(engine: Engine, claimant: str, item_ids: Iterable[int]) -> int:
     return int(result.rowcount or 0)
 
 
-def requeue_stale(engine: Engine, max_attempts: int) -> tuple[int, int]:
+def requeue_stale(
+    engine: Engine, max_attempts: int, *, alive: str | None = None
+) -> tuple[int, int]:
     """Items whose runner stopped renewing its lease: requeued, or failed after too many tries.
 
     A runner renews its leases while it works, so an expired lease means the runner (or its
-    machine) died, or lost the database for longer than the lease. Returns (requeued, failed).
+    machine) died, or lost the database for longer than the lease. ``alive`` names the calling
+    runner, whose own items are left alone (it knows they are in hand). Returns (requeued,
+    failed).
     """
     stamp = now()
     expired = and_(JobItem.state == ItemState.RUNNING.value, JobItem.lease_until < stamp)
+    if alive is not None:
+        expired = and_(expired, JobItem.claimed_by != alive)
     with engine.begin() as conn:
         failed = conn.execute(
             update(JobItem)

@@ -153,6 +153,7 @@ class Runner:
     def run(self, *, until_idle: bool = False) -> RunnerStats:
         """The loop. ``until_idle``: return once no item is queued or in flight (benchmarks)."""
         self.pool = self.pool_factory()
+        self.pool.start()
         log.info("job runner %s started on %s", self.name, self.pool.describe())
         self._ready.set()
         settings = self.settings
@@ -381,7 +382,7 @@ class Runner:
     def _requeue_stale(self) -> None:
         started = time.perf_counter()
         requeued, failed = repository.requeue_stale(
-            self.database.engine, self.settings.job_max_attempts
+            self.database.engine, self.settings.job_max_attempts, alive=self.name
         )
         if requeued or failed:
             log.warning(
