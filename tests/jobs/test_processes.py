@@ -7,6 +7,7 @@ database that every item ends with exactly one result.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -54,10 +55,8 @@ class Service:
 
     def kill_group(self) -> None:
         """End whatever is left of this process and its children (pool workers, forkserver)."""
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.process.wait(10)
         self.handle.close()
 
