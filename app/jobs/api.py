@@ -341,6 +341,8 @@ def search(
             kind="invalid-query",
             title="Invalid query",
         )
+    # Segments written since the runners last indexed them are added first (SQLite only).
+    repository.index_segments(session.get_bind())  # type: ignore[arg-type]
     signature = query_signature(q, lang.value, job)
     offset = int(decode_cursor(cursor, signature).get("offset", 0))
     try:

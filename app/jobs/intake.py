@@ -25,7 +25,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from app.jobs.repository import NewItem
 from app.jobs.schemas import JobRequest
@@ -195,7 +195,7 @@ def _file_limit(match: re.Match[str], settings: Settings) -> int:
     return 2 * settings.job_max_document_bytes + 2
 
 
-def _read_capped(stream: BinaryIO, limit: int, what: str, settings: Settings) -> bytes:
+def _read_capped(stream: IO[bytes], limit: int, what: str, settings: Settings) -> bytes:
     data = stream.read(limit + 1)
     if len(data) > limit:
         raise _too_large(what, len(data), limit, "ALINEA_JOB_MAX_DOCUMENT_BYTES")

@@ -12,7 +12,7 @@ claimant, and a unique constraint on ``(item_id, position)`` keeps each segment 
 
 Segments are the two-sided sentence beads of done items, for the concordance. Their full-text
 index is not part of this metadata, because it differs by database: an FTS5 virtual table kept up
-by triggers on SQLite, two generated ``tsvector`` columns with GIN indexes on PostgreSQL (see the
+in batches on SQLite, two generated ``tsvector`` columns with GIN indexes on PostgreSQL (see the
 migration ``0002_jobs`` and :data:`SEARCH_OBJECTS`).
 """
 
@@ -30,6 +30,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -96,7 +97,8 @@ class JobItem(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     seconds: Mapped[float | None] = mapped_column(Float)  # time spent aligning, in the worker
     error: Mapped[str | None] = mapped_column(Text)
-    result: Mapped[str | None] = mapped_column(Text)  # JSON, see app.jobs.worker.align_pair
+    # zlib-compressed JSON, see app.jobs.worker.align_pair and load_result
+    result: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 Index("ix_job_item_job_id_state", JobItem.job_id, JobItem.state)
@@ -106,7 +108,11 @@ class Segment(Base):
     """A French/English pair of a done item: one two-sided sentence bead."""
 
     __tablename__ = "segment"
-    __table_args__ = (UniqueConstraint("item_id", "position"),)
+    __table_args__ = (
+        UniqueConstraint("item_id", "position"),
+        # Ids are never reused on SQLite either: the full-text index is kept up to an id.
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("job_item.id", ondelete="CASCADE"))

@@ -10,7 +10,6 @@ LOCKED``, so concurrent runners take disjoint items without waiting for each oth
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -19,7 +18,8 @@ from typing import Any
 from sqlalchemy import Engine, String, and_, case, cast, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from app.jobs.models import FINAL_STATES, ItemState, Job, JobItem, Segment
+from app.jobs.models import FINAL_STATES, ItemState, Job, JobItem
+from app.jobs.worker import load_result
 
 
 def now() -> datetime:
@@ -172,8 +172,19 @@ class ClaimedItem:
     attempts: int
 
 
-def claim(engine: Engine, claimant: str, limit: int, lease_seconds: float) -> list[ClaimedItem]:
-    """Claim up to ``limit`` of the oldest queued items for ``claimant``, in one transaction."""
+def claim(
+    engine: Engine,
+    claimant: str,
+    limit: int,
+    lease_seconds: float,
+    *,
+    known_options: dict[int, dict[str, Any]] | None = None,
+) -> list[ClaimedItem]:
+    """Claim up to ``limit`` of the oldest queued items for ``claimant``, in one transaction.
+
+    ``known_options`` caches the options of jobs seen before (they never change); those of new
+    jobs are read and added to it.
+    """
     if limit <= 0:
         return []
     stamp = now()
@@ -209,8 +220,12 @@ def claim(engine: Engine, claimant: str, limit: int, lease_seconds: float) -> li
         rows = conn.execute(statement).all()
         if not rows:
             return []
-        job_ids = {row.job_id for row in rows}
-        options = dict(conn.execute(select(Job.id, Job.options).where(Job.id.in_(job_ids))).all())
+        options = known_options if known_options is not None else {}
+        unknown = {row.job_id for row in rows} - options.keys()
+        if unknown:
+            options.update(
+                conn.execute(select(Job.id, Job.options).where(Job.id.in_(unknown))).all()
+            )
     items = []
     for row in sorted(rows, key=lambda r: r.id):
         job_options = dict(options.get(row.job_id) or {})
@@ -278,21 +293,24 @@ def complete(engine: Engine, claimant: str, item_id: int, outcome: dict[str, Any
             return False
         segments = outcome.get("segments") or ()
         if segments:
-            conn.execute(
-                insert(Segment),
+            # Plain rows to the driver: a few hundred a document, the statement compiled once.
+            conn.exec_driver_sql(
+                _INSERT_SEGMENTS[conn.dialect.paramstyle],
                 [
-                    {
-                        "item_id": item_id,
-                        "job_id": done.job_id,
-                        "position": position,
-                        "fr_text": fr_text,
-                        "en_text": en_text,
-                        "confidence": confidence,
-                    }
+                    (item_id, done.job_id, position, fr_text, en_text, confidence)
                     for position, fr_text, en_text, confidence in segments
                 ],
             )
     return True
+
+
+_SEGMENT_COLUMNS = "item_id, job_id, position, fr_text, en_text, confidence"
+_INSERT_SEGMENTS = {
+    "qmark": f"INSERT INTO segment ({_SEGMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+    "format": f"INSERT INTO segment ({_SEGMENT_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)",
+    "pyformat": f"INSERT INTO segment ({_SEGMENT_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)",
+    "numeric": f"INSERT INTO segment ({_SEGMENT_COLUMNS}) VALUES (:1, :2, :3, :4, :5, :6)",
+}
 
 
 def fail(
@@ -391,6 +409,35 @@ def requeue_stale(
     return int(requeued or 0), int(failed or 0)
 
 
+def index_segments(engine: Engine, most: int = 50_000) -> int:
+    """Add the segments written since the last call to the full-text index; how many.
+
+    SQLite only (PostgreSQL's ``tsvector`` columns are computed as rows are written): up to
+    ``most`` segments in one transaction, whose first statement is a write so that it holds the
+    database's write lock throughout. Writers take turns on SQLite, so segment ids are committed
+    in order and everything up to the mark has been indexed exactly once.
+    """
+    if engine.dialect.name != "sqlite":
+        return 0
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE segment_fts_state SET indexed_up_to = indexed_up_to")
+        mark = conn.exec_driver_sql("SELECT indexed_up_to FROM segment_fts_state").scalar_one()
+        count, last = conn.exec_driver_sql(
+            "SELECT count(*), max(id) FROM "
+            "(SELECT id FROM segment WHERE id > ? ORDER BY id LIMIT ?)",
+            (mark, most),
+        ).one()
+        if not count:
+            return 0
+        conn.exec_driver_sql(
+            "INSERT INTO segment_fts(rowid, fr_text, en_text) "
+            "SELECT id, fr_text, en_text FROM segment WHERE id > ? AND id <= ?",
+            (mark, last),
+        )
+        conn.exec_driver_sql("UPDATE segment_fts_state SET indexed_up_to = ?", (last,))
+    return int(count)
+
+
 # -- results -------------------------------------------------------------------------------------
 
 
@@ -424,7 +471,7 @@ def iter_results(
         if not rows:
             return
         for position, name, state, error, result in rows:
-            yield ItemResult(position, name, state, error, json.loads(result) if result else None)
+            yield ItemResult(position, name, state, error, load_result(result) if result else None)
         after = rows[-1][0]
         session.expire_all()
 

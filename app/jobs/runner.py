@@ -2,8 +2,10 @@
 
 One loop, in a thread of ``alinea serve`` or in the main thread of ``alinea worker``:
 
-1. claim as many of the oldest queued items as the pool has free slots (one transaction);
-2. submit each to the pool: ``task(fr, en, options)``, :func:`app.jobs.worker.align_pair`;
+1. claim the oldest queued items, a batch at a time (one transaction): enough for the pool's free
+   slots and as many again, kept aside until a slot frees (under lease like the others);
+2. submit them to the pool as slots free: ``task(fr, en, options)``, by default
+   :func:`app.jobs.worker.align_pair`;
 3. wait for the first to finish, and write its outcome in its own transaction: the result and the
    segments, or the reason it failed (:mod:`app.jobs.repository` refuses the write if the item is
    no longer this runner's, e.g. cancelled meanwhile);
@@ -63,7 +65,7 @@ class Flight:
 
 @dataclass(slots=True)
 class RunnerStats:
-    """What a runner did, and the time it spent on its own work (not waiting for workers)."""
+    """What a runner did, and the CPU time its thread spent on its own work (seconds)."""
 
     claimed: int = 0
     done: int = 0
@@ -74,6 +76,7 @@ class RunnerStats:
     claim_seconds: float = 0.0
     write_seconds: float = 0.0
     other_seconds: float = 0.0  # submitting, lease renewal, requeueing stale items
+    index_seconds: float = 0.0  # adding segments to the full-text index (SQLite), in batches
     worker_seconds: float = 0.0  # time spent aligning, as the workers measured it
     started: float = field(default_factory=time.perf_counter)
 
@@ -83,7 +86,12 @@ class RunnerStats:
 
     @property
     def own_seconds(self) -> float:
-        return self.claim_seconds + self.write_seconds + self.other_seconds
+        return self.claim_seconds + self.write_seconds + self.other_seconds + self.index_seconds
+
+
+def _cpu() -> float:
+    """CPU time of this thread: the runner's own cost, not time it waited or was descheduled."""
+    return time.thread_time()
 
 
 def claimant_name() -> str:
@@ -113,10 +121,14 @@ class Runner:
         self.pool: WorkerPool | None = None
         self._inflight: dict[Future[Any], Flight] = {}
         self._alone: collections.deque[ClaimedItem] = collections.deque()
+        self._buffer: collections.deque[ClaimedItem] = collections.deque()  # claimed, not sent
+        self._options: dict[int, dict[str, Any]] = {}  # job options, by job id
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
+        self._unindexed = 0  # items done since the last full-text indexing
+        self._indexed_at = time.monotonic()
 
     # -- life cycle ------------------------------------------------------------------------------
 
@@ -171,7 +183,8 @@ class Runner:
                     self._renew()
                     last_renew = now
                 claimed = self._fill()
-                if not self._inflight:
+                self._index(idle=not self._inflight)
+                if not self._inflight and not self._buffer:
                     if until_idle and not claimed:
                         break
                     if not claimed:
@@ -197,8 +210,10 @@ class Runner:
     def _shutdown(self) -> None:
         unfinished = [flight.item.id for flight in self._inflight.values()]
         unfinished += [item.id for item in self._alone]
+        unfinished += [item.id for item in self._buffer]
         self._inflight.clear()
         self._alone.clear()
+        self._buffer.clear()
         if self.pool is not None:
             self.pool.shutdown()
         if unfinished:
@@ -222,22 +237,32 @@ class Runner:
         free = self.pool.slots - len(self._inflight)
         if free <= 0:
             return 0
-        started = time.perf_counter()
-        items = repository.claim(
-            self.database.engine, self.name, free, self.settings.job_lease_seconds
-        )
-        self.stats.claim_seconds += time.perf_counter() - started
-        self.stats.claimed += len(items)
-        for item in items:
-            self._submit(item)
-        return len(items)
+        claimed = 0
+        if len(self._buffer) < free:
+            # One claim for this round and the next few: fewer, larger transactions.
+            started = _cpu()
+            items = repository.claim(
+                self.database.engine,
+                self.name,
+                free + self.pool.slots - len(self._buffer),
+                self.settings.job_lease_seconds,
+                known_options=self._options,
+            )
+            self.stats.claim_seconds += _cpu() - started
+            self.stats.claimed += len(items)
+            self._buffer.extend(items)
+            claimed = len(items)
+        while free > 0 and self._buffer:
+            self._submit(self._buffer.popleft())
+            free -= 1
+        return claimed
 
     def _submit(self, item: ClaimedItem, *, alone: bool = False) -> None:
         assert self.pool is not None
-        started = time.perf_counter()
+        started = _cpu()
         future = self.pool.submit(self.task, item.fr, item.en, item.options)
         self._inflight[future] = Flight(item, time.monotonic(), alone)
-        self.stats.other_seconds += time.perf_counter() - started
+        self.stats.other_seconds += _cpu() - started
 
     def _wait_time(self) -> float:
         """Until the next lease renewal or item deadline, whichever comes first."""
@@ -276,7 +301,7 @@ class Runner:
         self._write_outcome(flight.item, outcome)
 
     def _write_outcome(self, item: ClaimedItem, outcome: dict[str, Any]) -> None:
-        started = time.perf_counter()
+        started = _cpu()
         self.stats.worker_seconds += float(outcome.get("seconds") or 0.0)
         if "error" in outcome:
             written = repository.fail(
@@ -288,17 +313,18 @@ class Runner:
             written = repository.complete(self.database.engine, self.name, item.id, outcome)
             if written:
                 self.stats.done += 1
+                self._unindexed += 1
         if not written:
             self.stats.refused += 1
-        self.stats.write_seconds += time.perf_counter() - started
+        self.stats.write_seconds += _cpu() - started
 
     def _write_failure(self, item: ClaimedItem, reason: str) -> None:
-        started = time.perf_counter()
+        started = _cpu()
         if repository.fail(self.database.engine, self.name, item.id, reason):
             self.stats.failed += 1
         else:
             self.stats.refused += 1
-        self.stats.write_seconds += time.perf_counter() - started
+        self.stats.write_seconds += _cpu() - started
 
     def _pool_broke(self) -> None:
         """A worker process died: settle what finished, find the culprit among the rest."""
@@ -371,16 +397,30 @@ class Runner:
                 if moved is not None:
                     self._submit(moved.item, alone=moved.alone)
 
+    def _index(self, *, idle: bool) -> None:
+        """Bring the full-text index up to date: in batches, at most about once a second."""
+        if not self._unindexed:
+            return
+        now = time.monotonic()
+        if not idle and self._unindexed < 50 and now - self._indexed_at < 1.0:
+            return
+        started = _cpu()
+        repository.index_segments(self.database.engine)
+        self.stats.index_seconds += _cpu() - started
+        self._unindexed = 0
+        self._indexed_at = now
+
     def _renew(self) -> None:
-        started = time.perf_counter()
-        ids = [flight.item.id for flight in self._inflight.values()] + [i.id for i in self._alone]
+        started = _cpu()
+        ids = [flight.item.id for flight in self._inflight.values()]
+        ids += [item.id for item in (*self._alone, *self._buffer)]
         repository.renew_leases(
             self.database.engine, self.name, ids, self.settings.job_lease_seconds
         )
-        self.stats.other_seconds += time.perf_counter() - started
+        self.stats.other_seconds += _cpu() - started
 
     def _requeue_stale(self) -> None:
-        started = time.perf_counter()
+        started = _cpu()
         requeued, failed = repository.requeue_stale(
             self.database.engine, self.settings.job_max_attempts, alive=self.name
         )
@@ -391,7 +431,7 @@ class Runner:
                 failed,
             )
             self._wake.set()
-        self.stats.other_seconds += time.perf_counter() - started
+        self.stats.other_seconds += _cpu() - started
 
 
 def _with_attempts(item: ClaimedItem, attempts: int) -> ClaimedItem:

@@ -6,8 +6,10 @@ any Dask worker that has the ``alinea`` package installed. It imports only :mod:
 
 Its result is what the runner stores, already serialised here (in the worker, not in the runner):
 
-- ``result``: JSON text ``{"fr": [sentence, …], "en": [sentence, …], "beads": [[[fr indices],
-  [en indices], confidence], …], "warnings": […]}``, enough to write TMX, TSV and JSONL again;
+- ``result``: JSON ``{"fr": [sentence, …], "en": [sentence, …], "beads": [[[fr indices],
+  [en indices], confidence], …], "warnings": […]}``, enough to write TMX, TSV and JSONL again,
+  compressed with zlib (:func:`load_result` reads it back): the worker spends a millisecond on
+  it, and the database writes a quarter of the bytes;
 - ``segments``: the two-sided beads as ``(position, French text, English text, confidence)``,
   the sentences of a side joined by a space, for the concordance;
 - ``seconds``: the time spent aligning (clean-up, segmentation, search), in this process.
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import json
 import time
+import zlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -61,12 +64,22 @@ def align_pair(fr: str, en: str, options: Mapping[str, Any]) -> dict[str, Any]:
                     bead.confidence,
                 )
             )
-    result = json.dumps(
-        {"fr": fr_texts, "en": en_texts, "beads": beads, "warnings": list(alignment.warnings)},
-        ensure_ascii=False,
-        separators=(",", ":"),
+    result = dump_result(
+        {"fr": fr_texts, "en": en_texts, "beads": beads, "warnings": list(alignment.warnings)}
     )
     return {"result": result, "segments": segments, "seconds": time.perf_counter() - started}
+
+
+def dump_result(result: dict[str, Any]) -> bytes:
+    """A result as stored: compact JSON in UTF-8, compressed with zlib (fast level)."""
+    text = json.dumps(result, ensure_ascii=False, separators=(",", ":"))
+    return zlib.compress(text.encode("utf-8"), 1)
+
+
+def load_result(stored: bytes) -> dict[str, Any]:
+    """A stored result read back (see :func:`dump_result`)."""
+    loaded: dict[str, Any] = json.loads(zlib.decompress(stored))
+    return loaded
 
 
 def warm_up() -> None:

@@ -8,7 +8,8 @@ The full-text index depends on the database:
 
 - SQLite: an FTS5 virtual table ``segment_fts`` over the French and English text (external
   content: it stores the index only), tokenised by ``unicode61`` with diacritics removed, so
-  "Etats" finds "États"; triggers keep it in step with ``segment``.
+  "Etats" finds "États". New segments are added to it in batches (``segment_fts_state`` says up
+  to which segment id); triggers keep indexed rows in step when they change or go.
 - PostgreSQL: generated ``tsvector`` columns ``fr_tsv`` (``french`` configuration: stemmed, so
   "migrant" finds "migrants") and ``en_tsv`` (``english``), each with a GIN index.
 """
@@ -52,7 +53,7 @@ def upgrade() -> None:
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("seconds", sa.Float(), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
-        sa.Column("result", sa.Text(), nullable=True),
+        sa.Column("result", sa.LargeBinary(), nullable=True),
         sa.CheckConstraint(
             "state IN ('queued', 'running', 'done', 'failed', 'cancelled')",
             name=op.f("ck_job_item_state"),
@@ -85,6 +86,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_segment")),
         sa.UniqueConstraint("item_id", "position", name=op.f("uq_segment_item_id_position")),
+        sqlite_autoincrement=True,
     )
     op.create_index(op.f("ix_segment_job_id"), "segment", ["job_id"], unique=False)
 
@@ -95,18 +97,23 @@ def upgrade() -> None:
             "fr_text, en_text, content='segment', content_rowid='id', "
             "tokenize='unicode61 remove_diacritics 2')"
         )
+        # Segments are indexed in batches after they are written (app.jobs.repository.
+        # index_segments): tokenising is most of the cost of writing them, and a batch shares
+        # one flush of the index. This row says how far the index has got.
         op.execute(
-            "CREATE TRIGGER segment_fts_insert AFTER INSERT ON segment BEGIN "
-            "INSERT INTO segment_fts(rowid, fr_text, en_text) "
-            "VALUES (new.id, new.fr_text, new.en_text); END"
+            "CREATE TABLE segment_fts_state (id INTEGER PRIMARY KEY CHECK (id = 1), "
+            "indexed_up_to INTEGER NOT NULL)"
         )
+        op.execute("INSERT INTO segment_fts_state (id, indexed_up_to) VALUES (1, 0)")
         op.execute(
-            "CREATE TRIGGER segment_fts_delete AFTER DELETE ON segment BEGIN "
+            "CREATE TRIGGER segment_fts_delete AFTER DELETE ON segment "
+            "WHEN old.id <= (SELECT indexed_up_to FROM segment_fts_state) BEGIN "
             "INSERT INTO segment_fts(segment_fts, rowid, fr_text, en_text) "
             "VALUES ('delete', old.id, old.fr_text, old.en_text); END"
         )
         op.execute(
-            "CREATE TRIGGER segment_fts_update AFTER UPDATE ON segment BEGIN "
+            "CREATE TRIGGER segment_fts_update AFTER UPDATE ON segment "
+            "WHEN old.id <= (SELECT indexed_up_to FROM segment_fts_state) BEGIN "
             "INSERT INTO segment_fts(segment_fts, rowid, fr_text, en_text) "
             "VALUES ('delete', old.id, old.fr_text, old.en_text); "
             "INSERT INTO segment_fts(rowid, fr_text, en_text) "
@@ -123,8 +130,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        for trigger in ("segment_fts_update", "segment_fts_delete", "segment_fts_insert"):
+        for trigger in ("segment_fts_update", "segment_fts_delete"):
             op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        op.execute("DROP TABLE IF EXISTS segment_fts_state")
         op.execute("DROP TABLE IF EXISTS segment_fts")
     op.drop_index(op.f("ix_segment_job_id"), table_name="segment")
     op.drop_table("segment")

@@ -19,6 +19,7 @@ from lxml import etree
 
 from app.db import Database
 from app.jobs import repository
+from app.jobs.worker import load_result
 from tests.conftest import make_client
 from tests.jobs.conftest import items_of
 
@@ -163,7 +164,7 @@ def test_an_upload_of_files_a_zip_and_word_documents_is_one_job(
     assert items[f"batch/{a}"].presegmented and items[c].presegmented
     assert not items[f"batch/{b}"].presegmented  # Word documents are raw text
     assert items[f"batch/{a}"].en_text == a_en
-    assert json.loads(items[f"batch/{b}"].result)["beads"]
+    assert load_result(items[f"batch/{b}"].result)["beads"]
 
 
 def _count_jobs(client: TestClient) -> int:
@@ -254,7 +255,7 @@ def test_cancel_stops_queued_items_and_keeps_done_ones(
     assert (view["counts"]["done"], view["counts"]["cancelled"]) == (1, 2)
     assert repository.claim(database.engine, "runner-y", 10, 30) == []
     # the running item's late result is refused; the job stays as it was
-    assert not repository.complete(database.engine, "runner-x", second.id, {"result": "{}"})
+    assert not repository.complete(database.engine, "runner-x", second.id, {"result": b""})
     assert idle.delete(f"/v1/jobs/{job['id']}").json()["counts"] == view["counts"]
     lines = idle.get(f"/v1/jobs/{job['id']}/results", params={"format": "jsonl"}).text
     assert [json.loads(line)["state"] for line in lines.splitlines()] == [

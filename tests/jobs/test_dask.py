@@ -7,7 +7,6 @@ second death (``allowed-failures: 1``) and hand each worker one task at a time
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pytest
 from app.db import Database, upgrade
 from app.jobs.executors import DaskPool
 from app.jobs.runner import Runner
-from app.jobs.worker import align_pair
+from app.jobs.worker import align_pair, load_result
 from tests.jobs import faults
 from tests.jobs.conftest import items_of, queue_job, runner_settings
 
@@ -65,7 +64,7 @@ def test_a_job_runs_on_a_dask_cluster(
     for item, (_name, fr, en) in zip(items_of(sqlite, job_id), pairs, strict=True):
         assert item.state == "done" and item.attempts == 1
         expected = align_pair(fr, en, {"presegmented": True})
-        assert json.loads(item.result) == json.loads(expected["result"])
+        assert load_result(item.result) == load_result(expected["result"])
 
 
 def test_an_item_that_kills_its_dask_worker_fails_with_the_reason(

@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 
 from app.db import Database
 from app.jobs.models import JobItem, Segment
+from app.jobs.worker import load_result
 from tests.jobs.conftest import items_of
 
 BIN = Path(sys.executable).parent
@@ -139,7 +140,7 @@ def assert_each_result_once(database: Database, job_id: int, total: int) -> list
             ).all()
         )
     for item in items:
-        beads = json.loads(item.result)["beads"]
+        beads = load_result(item.result)["beads"]
         expected = sum(1 for fr, en, _confidence in beads if fr and en)
         assert stored.get(item.id, 0) == expected, item.name
     return items

@@ -77,7 +77,7 @@ def test_expired_leases_are_requeued_then_failed_after_the_last_attempt(
         "its runner stopped while aligning it, 2 times (the limit is ALINEA_JOB_MAX_ATTEMPTS)"
     )
     # a late result from a runner whose lease ran out is refused
-    assert not repository.complete(database.engine, "dead-2", item.id, {"result": "{}"})
+    assert not repository.complete(database.engine, "dead-2", item.id, {"result": b""})
 
 
 def test_a_live_lease_is_renewed_and_never_requeued(database: Database) -> None:

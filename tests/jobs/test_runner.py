@@ -5,15 +5,13 @@ Each test runs on SQLite and on PostgreSQL (the ``database`` fixture), with real
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import func, select
 
 from app.db import Database
 from app.jobs import repository
 from app.jobs.models import Segment
 from app.jobs.runner import Runner
-from app.jobs.worker import align_pair
+from app.jobs.worker import align_pair, load_result
 from tests.jobs import faults
 from tests.jobs.conftest import items_of, queue_job, runner_settings
 
@@ -34,7 +32,7 @@ def test_every_item_is_aligned_once_and_stored_with_its_segments(
     with database.sessionmaker() as session:
         for item, (_name, fr, en) in zip(items, pairs, strict=True):
             expected = align_pair(fr, en, {"presegmented": True})
-            assert json.loads(item.result) == json.loads(expected["result"])
+            assert load_result(item.result) == load_result(expected["result"])
             stored = session.execute(
                 select(Segment.position, Segment.fr_text, Segment.en_text, Segment.confidence)
                 .where(Segment.item_id == item.id)
