@@ -337,3 +337,30 @@ def test_the_concordance_finds_how_a_phrase_was_translated(
     )
     assert_problem(running.get("/v1/segments", params={"q": '" "'}), 422, "no word")
     assert_problem(running.get("/v1/segments", params={"q": "x", "lang": "de"}), 422)
+
+
+def test_segments_are_searchable_as_soon_as_their_item_is_done(
+    idle: TestClient, database: Database
+) -> None:
+    from app.jobs.worker import align_pair
+
+    body = {
+        "documents": [
+            {
+                "name": "note",
+                "fr": ["Le Haut-Commissariat publie un rapport.", "Il est bref."],
+                "en": ["The Office of the High Commissioner issues a report.", "It is short."],
+            }
+        ]
+    }
+    job = idle.post("/v1/jobs", json=body).json()
+    [item] = repository.claim(database.engine, "elsewhere", 1, 30)
+    assert repository.complete(
+        database.engine, "elsewhere", item.id, align_pair(item.fr, item.en, item.options)
+    )
+    # no runner here has indexed anything: the search brings the index up to date first
+    found = idle.get("/v1/segments", params={"q": "rapport", "lang": "fr"}).json()["items"]
+    assert [(h["en"], h["job_id"]) for h in found] == [
+        ("The Office of the High Commissioner issues a report.", job["id"])
+    ]
+    assert repository.index_segments(database.engine) == 0  # each segment indexed once
