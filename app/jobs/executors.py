@@ -156,8 +156,10 @@ class DaskPool(WorkerPool):
 
     @property
     def slots(self) -> int:
+        # More than the local pool's 2 per process: a task's round trip through the scheduler
+        # takes milliseconds, so the scheduler keeps a few queued to hand out as workers free.
         threads = sum(self.client.nthreads().values())
-        return max(2 * threads, 2)
+        return max(4 * threads, 4)
 
     def abandon(self, future: Future[Any]) -> list[Future[Any]]:
         # Dask cannot interrupt a task that has started; cancelling releases its result, and the
