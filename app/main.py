@@ -140,6 +140,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(concepts.router)
     app.include_router(align.router)
     app.include_router(jobs_api.router)
+    generate_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        return jobs_api.add_openapi_schemas(generate_openapi())
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(
         BodySizeLimit,
         limit=settings.max_request_bytes,

@@ -67,6 +67,26 @@ _UPLOAD_SCHEMA = {
 }
 
 
+_REF = "#/components/schemas/{model}"
+
+
+def _request_schemas() -> tuple[dict[str, Any], dict[str, Any]]:
+    """JobRequest's schema as an OpenAPI reference, and the definitions it needs."""
+    schema = JobRequest.model_json_schema(ref_template=_REF)
+    definitions = schema.pop("$defs", {})
+    definitions["JobRequest"] = schema
+    return {"$ref": _REF.format(model="JobRequest")}, definitions
+
+
+def add_openapi_schemas(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Put the JSON job request's definitions in the OpenAPI components (the route reads its
+    body itself, as JSON or as an upload, so FastAPI does not know them)."""
+    schemas = openapi.setdefault("components", {}).setdefault("schemas", {})
+    for name, definition in _request_schemas()[1].items():
+        schemas.setdefault(name, definition)
+    return openapi
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -148,7 +168,7 @@ async def _items_from_request(
         "requestBody": {
             "required": True,
             "content": {
-                "application/json": {"schema": JobRequest.model_json_schema()},
+                "application/json": {"schema": _request_schemas()[0]},
                 "multipart/form-data": {"schema": _UPLOAD_SCHEMA},
             },
         }

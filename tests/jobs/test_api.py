@@ -364,3 +364,25 @@ def test_segments_are_searchable_as_soon_as_their_item_is_done(
         ("The Office of the High Commissioner issues a report.", job["id"])
     ]
     assert repository.index_segments(database.engine) == 0  # each segment indexed once
+
+
+def test_the_openapi_document_describes_both_ways_to_submit(idle: TestClient) -> None:
+    document = idle.get("/openapi.json").json()
+    body = document["paths"]["/v1/jobs"]["post"]["requestBody"]["content"]
+    assert body["application/json"]["schema"] == {"$ref": "#/components/schemas/JobRequest"}
+    assert "files" in body["multipart/form-data"]["schema"]["properties"]
+    schemas = document["components"]["schemas"]
+
+    def refs(node: Any) -> Iterator[str]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "$ref":
+                    yield value
+                else:
+                    yield from refs(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from refs(value)
+
+    for ref in refs(document):
+        assert ref.removeprefix("#/components/schemas/") in schemas, ref
