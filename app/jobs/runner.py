@@ -184,12 +184,13 @@ class Runner:
                     last_renew = now
                 claimed = self._fill()
                 self._index(idle=not self._inflight)
-                if not self._inflight and not self._buffer:
-                    if until_idle and not claimed:
-                        break
-                    if not claimed:
-                        self._wake.wait(settings.job_poll_interval)
-                        self._wake.clear()
+                if not self._inflight:
+                    if not self._buffer and not self._alone:
+                        if until_idle and not claimed:
+                            break
+                        if not claimed:
+                            self._wake.wait(settings.job_poll_interval)
+                            self._wake.clear()
                     continue
                 done, _ = wait(
                     list(self._inflight), timeout=self._wait_time(), return_when=FIRST_COMPLETED
@@ -252,17 +253,26 @@ class Runner:
             self.stats.claimed += len(items)
             self._buffer.extend(items)
             claimed = len(items)
-        while free > 0 and self._buffer:
-            self._submit(self._buffer.popleft())
+        while free > 0 and self._buffer and not self._alone:
+            if not self._submit(self._buffer.popleft()):
+                break
             free -= 1
         return claimed
 
-    def _submit(self, item: ClaimedItem, *, alone: bool = False) -> None:
+    def _submit(self, item: ClaimedItem, *, alone: bool = False) -> bool:
+        """Hand an item to the pool; False if the pool turned out broken (the item waits)."""
         assert self.pool is not None
         started = _cpu()
-        future = self.pool.submit(self.task, item.fr, item.en, item.options)
+        try:
+            future = self.pool.submit(self.task, item.fr, item.en, item.options)
+        except BrokenProcessPool:
+            # A worker died since the last look, before any of its futures said so.
+            (self._alone if alone else self._buffer).appendleft(item)
+            self._pool_broke()
+            return False
         self._inflight[future] = Flight(item, time.monotonic(), alone)
         self.stats.other_seconds += _cpu() - started
+        return True
 
     def _wait_time(self) -> float:
         """Until the next lease renewal or item deadline, whichever comes first."""
@@ -339,6 +349,8 @@ class Runner:
                 suspects.append(flight)
         self._inflight.clear()
         self.pool.rebuild()
+        if not suspects:
+            return
         if len(suspects) != 1:
             # Any of them may have killed the worker: each runs again on its own to find out.
             log.warning(
