@@ -64,7 +64,7 @@ def test_a_job_runs_on_a_dask_cluster(
     for item, (_name, fr, en) in zip(items_of(sqlite, job_id), pairs, strict=True):
         assert item.state == "done" and item.attempts == 1
         expected = align_pair(fr, en, {"presegmented": True})
-        assert load_result(item.result) == load_result(expected["result"])
+        assert load_result(item.result or b"") == load_result(expected["result"])
 
 
 def test_an_item_that_kills_its_dask_worker_fails_with_the_reason(
@@ -84,5 +84,7 @@ def test_an_item_that_kills_its_dask_worker_fails_with_the_reason(
     items = {item.name: item for item in items_of(sqlite, job_id)}
     culprit = items.pop(name)
     assert culprit.state == "failed"
-    assert "Dask worker died" in culprit.error and "allowed-failures" in culprit.error
+    assert "Dask worker died" in (culprit.error or "") and "allowed-failures" in (
+        culprit.error or ""
+    )
     assert {item.state for item in items.values()} == {"done"}

@@ -32,7 +32,7 @@ def test_every_item_is_aligned_once_and_stored_with_its_segments(
     with database.sessionmaker() as session:
         for item, (_name, fr, en) in zip(items, pairs, strict=True):
             expected = align_pair(fr, en, {"presegmented": True})
-            assert load_result(item.result) == load_result(expected["result"])
+            assert load_result(item.result or b"") == load_result(expected["result"])
             stored = session.execute(
                 select(Segment.position, Segment.fr_text, Segment.en_text, Segment.confidence)
                 .where(Segment.item_id == item.id)
@@ -41,7 +41,8 @@ def test_every_item_is_aligned_once_and_stored_with_its_segments(
             assert [tuple(row) for row in stored] == [tuple(s) for s in expected["segments"]]
         progress = repository.progress(session, [job_id])[job_id]
     assert progress.counts["done"] == 6 and progress.unfinished == 0
-    assert progress.started_at is not None and progress.last_finished_at >= progress.started_at
+    assert progress.started_at is not None and progress.last_finished_at is not None
+    assert progress.last_finished_at >= progress.started_at
 
 
 def test_an_item_that_kills_its_worker_is_retried_then_failed_alone(
@@ -57,7 +58,9 @@ def test_an_item_that_kills_its_worker_is_retried_then_failed_alone(
     culprit = items.pop(name)
     assert culprit.state == "failed"
     assert culprit.attempts == 2
-    assert "worker process died" in culprit.error and "ALINEA_JOB_MAX_ATTEMPTS=2" in culprit.error
+    assert "worker process died" in (culprit.error or "") and "ALINEA_JOB_MAX_ATTEMPTS=2" in (
+        culprit.error or ""
+    )
     assert culprit.result is None
     # The others, in the pool when it broke, ran again without being charged for it.
     assert {(i.state, i.attempts) for i in items.values()} == {("done", 1)}
@@ -76,7 +79,7 @@ def test_an_item_over_the_time_limit_is_failed_and_its_worker_replaced(
     items = {item.name: item for item in items_of(database, job_id)}
     late = items.pop(name)
     assert late.state == "failed"
-    assert "longer than the limit of 3 s" in late.error
+    assert "longer than the limit of 3 s" in (late.error or "")
     assert {(i.state, i.attempts) for i in items.values()} == {("done", 1)}
     assert stats.timeouts == 1
 
@@ -94,7 +97,7 @@ def test_an_item_the_aligner_refuses_or_a_task_error_fails_without_retry(
     Runner(database, runner_settings(database), task=faults.raise_or_align).run(until_idle=True)
 
     items = {item.name: item for item in items_of(database, job_id)}
-    assert items["empty"].state == "failed" and "empty" in items["empty"].error
+    assert items["empty"].state == "failed" and "empty" in (items["empty"].error or "")
     assert items["bug"].state == "failed"
     assert items["bug"].error == "internal error: RuntimeError: a bug in the task"
     assert items[name].state == "done"
@@ -110,6 +113,7 @@ def test_a_result_for_a_cancelled_item_is_refused(
     assert repository.complete(database.engine, "runner-a", first.id, outcome)
     with database.session() as session:
         job = session.get(repository.Job, job_id)
+        assert job is not None
         assert repository.cancel_job(session, job) == 1
     assert not repository.complete(database.engine, "runner-a", second.id, outcome)
     states = {item.id: item.state for item in items_of(database, job_id)}
