@@ -146,11 +146,13 @@ class DaskPool(WorkerPool):
         self.address = address
         self.client = Client(address, timeout=timeout, set_as_default=False)
         if warm:
-            # Existing workers load the aligner now; later ones on their first item.
+            from app.jobs.dask_setup import AlignerSetup
+
+            # Every worker, now and when it joins, gets the aligner ready (app.jobs.dask_setup).
             try:
-                self.client.run(warm_up)
+                self.client.register_plugin(AlignerSetup())
             except Exception as exc:  # a worker that cannot warm up will say so on its items
-                log.warning("warming the Dask workers up failed: %s", exc)
+                log.warning("setting the Dask workers up failed: %s", exc)
         # pure=False: two identical pairs are two items, never one shared result.
         self.executor = self.client.get_executor(pure=False)
 
