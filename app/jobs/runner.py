@@ -28,6 +28,7 @@ waiting for a free process, so an item may have waited for one other to finish f
 from __future__ import annotations
 
 import collections
+import contextlib
 import logging
 import os
 import socket
@@ -35,7 +36,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, InvalidStateError, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
@@ -127,6 +128,7 @@ class Runner:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
+        self._stopped: Future[None] = Future()  # among the futures waited for: see stop()
         self._unindexed = 0  # items done since the last full-text indexing
         self._indexed_at = time.monotonic()
 
@@ -138,15 +140,20 @@ class Runner:
         self._thread.start()
 
     def _run_logged(self) -> None:
-        try:
-            self.run()
-        except Exception:
-            log.exception("the job runner stopped on an error")
+        # In the service, the runner outlives database outages: it starts again after a pause.
+        while not self._stop.is_set():
+            try:
+                self.run()
+            except Exception:
+                log.exception("the job runner stopped on an error; it starts again in 5 s")
+                self._stop.wait(5.0)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop claiming, give unfinished items back to the queue, end the pool."""
         self._stop.set()
         self._wake.set()
+        with contextlib.suppress(InvalidStateError):  # stopped twice at once
+            self._stopped.set_result(None)  # ends a wait for results at once
         if self._thread is not None:
             self._thread.join(timeout)
 
@@ -193,7 +200,9 @@ class Runner:
                             self._wake.clear()
                     continue
                 done, _ = wait(
-                    list(self._inflight), timeout=self._wait_time(), return_when=FIRST_COMPLETED
+                    [*self._inflight, self._stopped],
+                    timeout=self._wait_time(),
+                    return_when=FIRST_COMPLETED,
                 )
                 for future in done:
                     if future in self._inflight:
