@@ -123,3 +123,25 @@ def test_a_result_for_a_cancelled_item_is_refused(
             select(func.count()).select_from(Segment).where(Segment.job_id == job_id)
         )
     assert count == len(outcome["segments"])
+
+
+def test_a_stopped_runner_gives_its_unfinished_items_back_at_once(
+    database: Database, un_pairs: list[tuple[str, str, str]]
+) -> None:
+    import time
+
+    name, fr, en = un_pairs[8]
+    job_id = queue_job(database, [(name, f"{faults.SLEEP}\n{fr}", en)])
+    settings = runner_settings(database, job_poll_interval=5, job_lease_seconds=60)
+    runner = Runner(database, settings, task=faults.sleep_or_align)
+    runner.start()
+    deadline = time.monotonic() + 60
+    while items_of(database, job_id)[0].state != "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(0.5)  # the item is in a worker process now, sleeping
+    started = time.monotonic()
+    runner.stop()
+    assert time.monotonic() - started < 5  # not a lease third (20 s) nor a poll (5 s) later
+    [item] = items_of(database, job_id)
+    assert (item.state, item.attempts, item.claimed_by) == ("queued", 0, None)
