@@ -419,6 +419,13 @@ def index_segments(engine: Engine, most: int = 50_000) -> int:
     """
     if engine.dialect.name != "sqlite":
         return 0
+    with engine.connect() as conn:  # a read first: most calls find nothing to do
+        behind = conn.exec_driver_sql(
+            "SELECT EXISTS (SELECT 1 FROM segment WHERE id > "
+            "(SELECT indexed_up_to FROM segment_fts_state))"
+        ).scalar_one()
+    if not behind:
+        return 0
     with engine.begin() as conn:
         conn.exec_driver_sql("UPDATE segment_fts_state SET indexed_up_to = indexed_up_to")
         mark = conn.exec_driver_sql("SELECT indexed_up_to FROM segment_fts_state").scalar_one()
