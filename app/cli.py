@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from app.jobs.cli import jobs_app, worker
 from app.settings import Settings
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ lexicon_app = typer.Typer(help="The aligner's subword lexicon.", no_args_is_help
 app.add_typer(terms_app, name="terms")
 app.add_typer(db_app, name="db")
 app.add_typer(lexicon_app, name="lexicon")
+app.add_typer(jobs_app, name="jobs")
 
 out = Console(soft_wrap=False)
 err = Console(stderr=True)
@@ -93,6 +95,9 @@ def serve(
         log_level=log_level,
         access_log=False,
     )
+
+
+app.command("worker")(worker)
 
 
 @db_app.command("upgrade")

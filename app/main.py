@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app import __version__
 from app.api import align, concepts, health, terms
 from app.bootstrap import build_index, prepare_database
+from app.jobs import api as jobs_api
 from app.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
 from app.settings import Settings
 
@@ -45,8 +46,13 @@ class BodySizeLimit:
             return
         limit = self.routes.get(scope.get("path", ""), self.limit)
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            await self._refuse(scope, send, limit)
+        if declared is not None and declared.isdigit():
+            if int(declared) > limit:
+                await self._refuse(scope, send, limit)
+                return
+            # The server holds the body to its declared length: no need to count (or to keep a
+            # copy of a large upload in memory).
+            await self.app(scope, receive, send)
             return
         # No (or a small) declared length: read the body, counting, and replay it to the app.
         messages: list[Message] = []
@@ -106,9 +112,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.index.concept_count,
             app.state.index.term_count,
         )
+        runner = None
+        if settings.runner == "local":
+            from app.jobs.runner import Runner
+
+            runner = Runner(database, settings)
+            runner.start()
+        app.state.runner = runner
         try:
             yield
         finally:
+            if runner is not None:
+                runner.stop()
             database.dispose()
 
     app = FastAPI(
@@ -124,10 +139,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(terms.router)
     app.include_router(concepts.router)
     app.include_router(align.router)
+    app.include_router(jobs_api.router)
+    generate_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        return jobs_api.add_openapi_schemas(generate_openapi())
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(
         BodySizeLimit,
         limit=settings.max_request_bytes,
-        routes={align.ALIGN_PATH: settings.max_align_request_bytes},
+        routes={
+            align.ALIGN_PATH: settings.max_align_request_bytes,
+            jobs_api.JOBS_PATH: settings.job_max_upload_bytes,
+        },
     )
     return app
 

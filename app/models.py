@@ -1,7 +1,9 @@
 """Every table the service owns, gathered on one metadata for Alembic."""
 
+from app.jobs import models as _jobs  # noqa: F401  (registers the job tables on the metadata)
+from app.jobs.models import include_object
 from termbase.models import Base
 
 metadata = Base.metadata
 
-__all__ = ["metadata"]
+__all__ = ["include_object", "metadata"]

@@ -184,13 +184,11 @@ SideText = Annotated[
 ]
 
 
-class AlignRequest(BaseModel):
-    """A French translation and its English original to align."""
+class AlignOptionsIn(BaseModel):
+    """How to align: shared by ``POST /v1/align`` and the options of a batch job."""
 
     model_config = ConfigDict(extra="forbid")
 
-    fr: SideText
-    en: SideText
     presegmented: bool = Field(
         default=False,
         description="The strings hold one sentence a line, an empty line between paragraphs "
@@ -203,19 +201,31 @@ class AlignRequest(BaseModel):
         'translation links: `[["traite des personnes", "trafficking in persons"], …]`.',
     )
 
+
+def check_sides(fr: str | list[str], en: str | list[str], where: str = "") -> None:
+    """Both sides texts or both lists of sentences, and no line break inside a sentence."""
+    if isinstance(fr, list) != isinstance(en, list):
+        raise ValueError(
+            f"{where}fr and en must both be texts or both be lists of sentences, not one of each"
+        )
+    for name, side in (("fr", fr), ("en", en)):
+        if isinstance(side, list):
+            for number, sentence in enumerate(side):
+                if "\n" in sentence or "\r" in sentence:
+                    raise ValueError(
+                        f"{where}{name}[{number}] holds a line break: give one sentence per item"
+                    )
+
+
+class AlignRequest(AlignOptionsIn):
+    """A French translation and its English original to align."""
+
+    fr: SideText
+    en: SideText
+
     @model_validator(mode="after")
     def _sides_agree(self) -> AlignRequest:
-        if isinstance(self.fr, list) != isinstance(self.en, list):
-            raise ValueError(
-                "fr and en must both be texts or both be lists of sentences, not one of each"
-            )
-        for name, side in (("fr", self.fr), ("en", self.en)):
-            if isinstance(side, list):
-                for number, sentence in enumerate(side):
-                    if "\n" in sentence or "\r" in sentence:
-                        raise ValueError(
-                            f"{name}[{number}] holds a line break: give one sentence per item"
-                        )
+        check_sides(self.fr, self.en)
         return self
 
     @property

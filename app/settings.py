@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,6 +43,67 @@ class Settings(BaseSettings):
         ge=0.0,
         description="Seconds between checks of the database for termbase changes made by other "
         "processes (0: before every request).",
+    )
+
+    # -- batch jobs ------------------------------------------------------------------------------
+    url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The service that `alinea jobs …` talks to (the command line's side only).",
+    )
+    runner: Literal["local", "off"] = Field(
+        default="local",
+        description="`local`: `alinea serve` runs a job runner in the service process (its items "
+        "run on a local process pool, or on Dask with ALINEA_DASK_SCHEDULER); `off`: the service "
+        "only queues jobs, and `alinea worker` processes run them.",
+    )
+    job_workers: int = Field(
+        default_factory=lambda: max(os.cpu_count() or 1, 1),
+        ge=1,
+        le=256,
+        description="Processes of the local pool that aligns job items (default: one per core).",
+    )
+    dask_scheduler: str | None = Field(
+        default=None,
+        description="Address of a Dask scheduler (tcp://host:8786): job items then run on that "
+        "Dask cluster instead of the local pool.",
+    )
+    job_max_items: int = Field(
+        default=10_000, ge=1, description="Most document pairs in one job (413 above)."
+    )
+    job_max_document_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        ge=1024,
+        description="Largest side of a document pair in a job, in UTF-8 bytes once decoded "
+        "(413 above).",
+    )
+    job_max_upload_bytes: int = Field(
+        default=256 * 1024 * 1024,
+        ge=1024,
+        description="Largest `POST /v1/jobs` request body (JSON or upload), and largest total "
+        "size of the files unpacked from it (413 above).",
+    )
+    job_item_timeout: float = Field(
+        default=300.0,
+        gt=0,
+        description="Seconds one item may take on a worker; an item still running then is "
+        "failed with that reason and its worker process replaced.",
+    )
+    job_max_attempts: int = Field(
+        default=3,
+        ge=1,
+        description="How many times an item is started before it is failed, when its worker "
+        "process dies or its runner stops while aligning it.",
+    )
+    job_lease_seconds: float = Field(
+        default=30.0,
+        ge=1.0,
+        description="A runner renews the claim on its running items every third of this; items "
+        "of a runner that stopped renewing are queued again once it has run out.",
+    )
+    job_poll_interval: float = Field(
+        default=0.5,
+        gt=0,
+        description="Seconds between a runner's looks for new items while it has nothing to do.",
     )
 
     @property

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from app.db import create_db_engine
-from app.models import metadata
+from app.models import include_object, metadata
 from app.settings import Settings
 
 config = context.config
@@ -20,6 +20,7 @@ def _run(connection: Connection) -> None:
         # SQLite cannot ALTER most things in place: batch mode copies the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -32,6 +33,7 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=url.startswith("sqlite"),
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

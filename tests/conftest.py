@@ -30,7 +30,7 @@ SHARED = Path(os.environ.get("ALINEA_SHARED_DIR", ROOT.parent / "shared"))
 POSTGRES_URL = os.environ.get("ALINEA_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 REQUIRE_POSTGRES = bool(os.environ.get("ALINEA_TEST_REQUIRE_POSTGRES"))
 
-TABLES = ("term", "revision", "concept")
+TABLES = ("segment", "job_item", "job", "term", "revision", "concept")
 
 
 # -- shared data ---------------------------------------------------------------------------------
@@ -180,6 +180,7 @@ def replace_terms(
 
 
 def make_client(url: str, **settings: object) -> TestClient:
+    settings.setdefault("runner", "off")  # the job tests start runners where they need them
     return TestClient(create_app(Settings(database_url=url, **settings)))  # type: ignore[arg-type]
 
 

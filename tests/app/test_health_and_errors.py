@@ -3,7 +3,7 @@
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from app.db import Database
+from app.db import Database, head_revision
 from tests.conftest import make_client
 
 PROBLEM = "application/problem+json"
@@ -26,7 +26,10 @@ def test_readyz_fails_when_migrations_are_behind(database: Database) -> None:
             assert "head is" in response.json()["checks"]["migrations"]
         finally:
             with database.engine.begin() as conn:
-                conn.execute(text("UPDATE alembic_version SET version_num = '0001_termbase'"))
+                conn.execute(
+                    text("UPDATE alembic_version SET version_num = :head"),
+                    {"head": head_revision()},
+                )
 
 
 def test_unknown_routes_and_methods_are_problems(client: TestClient) -> None:

@@ -1,0 +1,377 @@
+"""Batch alignment jobs over HTTP, and the concordance of their aligned segments."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import StreamingResponse
+from pydantic import ValidationError
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from app.db import Database
+from app.deps import SessionDep, SettingsDep
+from app.jobs import repository
+from app.jobs.intake import items_from_files, items_from_json
+from app.jobs.models import Job
+from app.jobs.results import MEDIA_TYPES, ResultFormat, stream
+from app.jobs.schemas import (
+    ItemFailure,
+    JobOptions,
+    JobOut,
+    JobPage,
+    JobRequest,
+    SegmentPage,
+    job_out,
+)
+from app.jobs.search import EmptyQuery, search_segments
+from app.pagination import decode_cursor, encode_cursor, query_signature
+from app.problems import Problem, problem_responses
+from app.settings import Settings
+
+JOBS_PATH = "/v1/jobs"
+STATE_HEADER = "X-Alinea-Job-State"
+
+router = APIRouter(tags=["jobs"])
+
+
+class Language(StrEnum):
+    FR = "fr"
+    EN = "en"
+
+
+_UPLOAD_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "files": {
+            "type": "array",
+            "items": {"type": "string", "format": "binary"},
+            "description": "NAME.fr.txt / NAME.en.txt pairs (.docx, or no extension, too), or "
+            "zip archives of them.",
+        },
+        "options": {
+            "type": "string",
+            "description": 'The job options as JSON, e.g. {"presegmented": true}.',
+        },
+        "presegmented": {
+            "type": "boolean",
+            "description": "Text files hold one sentence a line (a shortcut for the option).",
+        },
+    },
+    "required": ["files"],
+}
+
+
+_REF = "#/components/schemas/{model}"
+
+
+def _request_schemas() -> tuple[dict[str, Any], dict[str, Any]]:
+    """JobRequest's schema as an OpenAPI reference, and the definitions it needs."""
+    schema = JobRequest.model_json_schema(ref_template=_REF)
+    definitions = schema.pop("$defs", {})
+    definitions["JobRequest"] = schema
+    return {"$ref": _REF.format(model="JobRequest")}, definitions
+
+
+def add_openapi_schemas(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Put the JSON job request's definitions in the OpenAPI components (the route reads its
+    body itself, as JSON or as an upload, so FastAPI does not know them)."""
+    schemas = openapi.setdefault("components", {}).setdefault("schemas", {})
+    for name, definition in _request_schemas()[1].items():
+        schemas.setdefault(name, definition)
+    return openapi
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _job(session: Any, job_id: int) -> Job:
+    job = session.get(Job, job_id)
+    if job is None:
+        raise Problem(404, f"there is no job {job_id}", kind="job-not-found", title="Job not found")
+    return job
+
+
+def _bool(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+async def _items_from_request(
+    request: Request, settings: Settings
+) -> tuple[list[repository.NewItem], dict[str, Any]]:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "application/json":
+        body = await request.body()
+
+        def parse() -> tuple[list[repository.NewItem], dict[str, Any]]:
+            try:
+                job_request = JobRequest.model_validate_json(body)
+            except ValidationError as exc:
+                raise RequestValidationError(
+                    [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
+                ) from exc
+            return items_from_json(job_request, settings), job_request.options.model_dump()
+
+        return await run_in_threadpool(parse)
+    if content_type == "multipart/form-data":
+        form = await request.form(
+            max_files=4 * settings.job_max_items + 100, max_fields=10, max_part_size=1024 * 1024
+        )
+        try:
+            uploads = [value for _key, value in form.multi_items() if isinstance(value, UploadFile)]
+            raw_options = form.get("options")
+            try:
+                options = JobOptions.model_validate_json(
+                    raw_options if isinstance(raw_options, str) and raw_options.strip() else "{}"
+                )
+            except ValidationError as exc:
+                raise RequestValidationError(
+                    [{**error, "loc": ("body", "options", *error["loc"])} for error in exc.errors()]
+                ) from exc
+            shortcut = form.get("presegmented")
+            if isinstance(shortcut, str) and shortcut.strip():
+                options.presegmented = _bool(shortcut)
+            if not uploads:
+                raise Problem(
+                    422,
+                    "the upload has no files: send them in the `files` field",
+                    kind="invalid-upload",
+                    title="Invalid upload",
+                )
+            files = [(upload.filename or "unnamed", upload.file) for upload in uploads]
+            items = await run_in_threadpool(
+                items_from_files, files, settings, presegmented=options.presegmented
+            )
+        finally:
+            await form.close()
+        return items, options.model_dump()
+    raise Problem(
+        415,
+        f"send the job as application/json or multipart/form-data, not {content_type or 'nothing'}",
+        kind="unsupported-media-type",
+    )
+
+
+@router.post(
+    JOBS_PATH,
+    status_code=202,
+    response_model=JobOut,
+    summary="Submit a batch of document pairs to align",
+    responses=problem_responses(413, 415, 422),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": _request_schemas()[0]},
+                "multipart/form-data": {"schema": _UPLOAD_SCHEMA},
+            },
+        }
+    },
+)
+async def submit_job(request: Request, settings: SettingsDep) -> Response:
+    """Queue a job: a JSON list of documents `{"name", "fr", "en"}` with `options`, or an upload
+    of `NAME.fr.*` / `NAME.en.*` files (`.txt`, `.docx`) or zips of them.
+
+    Answers 202 with the job (state `queued`) and its `Location`; the service's runners align
+    its items in the background. Too many pairs, a side or an upload too large: 413, and nothing
+    is queued; files that do not pair up or cannot be read: 422, nothing queued either.
+    """
+    items, options = await _items_from_request(request, settings)
+    database: Database = request.app.state.database
+
+    def save() -> JobOut:
+        with database.session() as session:
+            job = repository.submit_job(session, items, options)
+            session.flush()
+            progress = repository.progress(session, [job.id])[job.id]
+            return job_out(job, progress, _now())
+
+    out = await run_in_threadpool(save)
+    runner = getattr(request.app.state, "runner", None)
+    if runner is not None:
+        runner.wake()
+    return Response(
+        out.model_dump_json(),
+        status_code=202,
+        media_type="application/json",
+        headers={"Location": f"{JOBS_PATH}/{out.id}"},
+    )
+
+
+@router.get(JOBS_PATH, response_model=JobPage, summary="List jobs, newest first")
+def list_jobs(
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> JobPage:
+    """Jobs with their state and counts, newest first; `next_cursor` gives the next page."""
+    before = decode_cursor(cursor).get("before")
+    statement = select(Job).order_by(Job.id.desc()).limit(limit + 1)
+    if before is not None:
+        statement = statement.where(Job.id < int(before))
+    jobs = list(session.scalars(statement))
+    more = len(jobs) > limit
+    jobs = jobs[:limit]
+    progress = repository.progress(session, [job.id for job in jobs])
+    now = _now()
+    return JobPage(
+        items=[job_out(job, progress[job.id], now) for job in jobs],
+        next_cursor=encode_cursor(before=jobs[-1].id) if more else None,
+    )
+
+
+def _job_view(session: Any, job: Job) -> JobOut:
+    progress = repository.progress(session, [job.id])[job.id]
+    failures = [
+        ItemFailure(position=p, name=n, reason=r, attempts=a)
+        for p, n, r, a in repository.failed_items(session, job.id)
+    ]
+    return job_out(job, progress, _now(), failures)
+
+
+@router.get(
+    JOBS_PATH + "/{job_id}",
+    response_model=JobOut,
+    summary="A job's state and progress",
+    responses=problem_responses(404),
+)
+def get_job(job_id: int, session: SessionDep) -> JobOut:
+    """State (`queued`, `running`, `done`, `failed`, `cancelled`), counts done / failed / total,
+    timings, and each failed item with its reason."""
+    return _job_view(session, _job(session, job_id))
+
+
+@router.delete(
+    JOBS_PATH + "/{job_id}",
+    response_model=JobOut,
+    summary="Cancel a job",
+    responses=problem_responses(404, 409),
+)
+def cancel_job(job_id: int, session: SessionDep) -> JobOut:
+    """Cancel the items not finished yet: queued ones never run, a running one's result is
+    discarded. Done items keep their results. Cancelling a cancelled job changes nothing; a
+    finished one gets a 409."""
+    job = _job(session, job_id)
+    if job.cancelled_at is None:
+        progress = repository.progress(session, [job.id])[job.id]
+        if progress.unfinished == 0:
+            raise Problem(
+                409,
+                f"job {job_id} has finished: there is nothing left to cancel",
+                kind="job-finished",
+                title="Job finished",
+            )
+        repository.cancel_job(session, job)
+        session.commit()
+    return _job_view(session, job)
+
+
+@router.get(
+    JOBS_PATH + "/{job_id}/results",
+    summary="A job's results as a file",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "The results, streamed.",
+            "content": {media_type.split(";")[0]: {} for media_type in MEDIA_TYPES.values()},
+        },
+        **problem_responses(404, 409),
+    },
+)
+def job_results(
+    job_id: int,
+    request: Request,
+    session: SessionDep,
+    output_format: Annotated[
+        ResultFormat,
+        Query(
+            alias="format",
+            description="tmx (TMX 1.4b: one unit per two-sided bead), jsonl (one line per "
+            "document, with its beads, or its error) or tsv (one bead a row).",
+        ),
+    ] = ResultFormat.TMX,
+    partial: Annotated[
+        bool,
+        Query(description="Stream what is finished even if the job is not (409 otherwise)."),
+    ] = False,
+) -> StreamingResponse:
+    """The aligned documents of the job, streamed in submission order.
+
+    A job still queued or running gets a 409 unless `partial=true`; the header
+    `X-Alinea-Job-State` then says what the job's state was when the stream began.
+    """
+    job = _job(session, job_id)
+    progress = repository.progress(session, [job.id])[job.id]
+    out = job_out(job, progress, _now())
+    if progress.unfinished and job.cancelled_at is None and not partial:
+        raise Problem(
+            409,
+            f"job {job_id} is {out.state.value} ({out.counts.done + out.counts.failed} of "
+            f"{out.counts.total} documents finished): ask again when it is done, or pass "
+            "partial=true for what is finished",
+            kind="job-not-finished",
+            title="Job not finished",
+        )
+    session.close()
+    database: Database = request.app.state.database
+    return StreamingResponse(
+        stream(database, job_id, output_format),
+        media_type=MEDIA_TYPES[output_format],
+        headers={
+            STATE_HEADER: out.state.value,
+            "X-Alinea-Items-Done": str(out.counts.done),
+            "X-Alinea-Items-Failed": str(out.counts.failed),
+            "Content-Disposition": f'attachment; filename="job-{job_id}.{output_format.value}"',
+        },
+    )
+
+
+@router.get(
+    "/v1/segments",
+    response_model=SegmentPage,
+    summary="Concordance: aligned segments matching a query",
+    responses=problem_responses(422),
+)
+def search(
+    session: SessionDep,
+    settings: SettingsDep,
+    q: Annotated[str, Query(min_length=1, description='Words (all required); "a phrase".')],
+    lang: Annotated[Language, Query(description="The side to search.")] = Language.FR,
+    job: Annotated[int | None, Query(description="Only this job's segments.")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> SegmentPage:
+    """French/English segment pairs of aligned documents whose `lang` side matches `q`, best
+    match first, with their job and document: how a phrase was translated before.
+
+    Searches every document aligned so far (a job need not be finished). SQLite ignores accents
+    and takes `word*` as a prefix; PostgreSQL matches inflected forms (French and English
+    stemming).
+    """
+    if len(q) > settings.max_query_chars:
+        raise Problem(
+            422,
+            f"the query is {len(q)} characters long; the limit is {settings.max_query_chars}",
+            kind="invalid-query",
+            title="Invalid query",
+        )
+    # Segments written since the runners last indexed them are added first (SQLite only).
+    repository.index_segments(session.get_bind())  # type: ignore[arg-type]
+    signature = query_signature(q, lang.value, job)
+    offset = int(decode_cursor(cursor, signature).get("offset", 0))
+    try:
+        hits, more = search_segments(session, q, lang.value, limit=limit, offset=offset, job_id=job)
+    except EmptyQuery as exc:
+        raise Problem(422, str(exc), kind="invalid-query", title="Invalid query") from exc
+    return SegmentPage(
+        query=q,
+        lang=lang.value,
+        items=hits,
+        next_cursor=encode_cursor(s=signature, offset=offset + limit) if more else None,
+    )

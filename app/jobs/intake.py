@@ -1,0 +1,295 @@
+"""Turning what a user sends into document pairs to queue, within the limits, or a problem.
+
+Two ways in:
+
+- JSON: ``{"documents": [{"name", "fr", "en"}, …], "options": {…}}``, each side a text or a list
+  of sentences (pre-segmented);
+- files (multipart upload): ``NAME.fr.txt`` / ``NAME.en.txt`` pairs (``.docx`` too, and plain
+  ``NAME.fr`` / ``NAME.en`` as in the align-dev sets), or zip archives of such pairs.
+
+Everything is checked before anything is queued: the number of pairs
+(``ALINEA_JOB_MAX_ITEMS``), each side's size once decoded (``ALINEA_JOB_MAX_DOCUMENT_BYTES``), and
+the total unpacked from archives and documents (``ALINEA_JOB_MAX_UPLOAD_BYTES``, the same as the
+largest request): a zip bomb stops at that budget, whatever its headers claim. Zip members with
+absolute paths or ``..`` are refused, not skipped. Text files must be UTF-8 (with or without a
+BOM) or UTF-16 with a BOM; ``.docx`` files give their body paragraphs, one paragraph a line with
+an empty line between, read as raw text (never pre-segmented).
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import IO, BinaryIO
+
+from app.jobs.repository import NewItem
+from app.jobs.schemas import JobRequest
+from app.problems import Problem
+from app.settings import Settings
+
+# NAME.fr, NAME.en, NAME.fr.txt, NAME.en.docx … (case of the suffixes ignored)
+_DOCUMENT_RE = re.compile(r"^(?P<name>.+)\.(?P<lang>fr|en)(?:\.(?P<ext>txt|docx))?$", re.I)
+_SKIPPED_MEMBERS = re.compile(r"(^|/)(__MACOSX/|\.[^/]*$|Thumbs\.db$|desktop\.ini$)", re.I)
+
+
+def too_many(count: int, settings: Settings) -> Problem:
+    return Problem(
+        413,
+        f"the job has {count:,} document pairs or more; the limit is {settings.job_max_items:,} "
+        "(ALINEA_JOB_MAX_ITEMS): split it into several jobs",
+        kind="too-many-documents",
+        title="Too many documents",
+    )
+
+
+def _too_large(what: str, size: int, limit: int, setting: str) -> Problem:
+    return Problem(
+        413,
+        f"{what} is {size:,} bytes or more; the limit is {limit:,} bytes ({setting})",
+        kind="document-too-large",
+        title="Content Too Large",
+    )
+
+
+def _invalid(detail: str, kind: str = "invalid-upload", title: str = "Invalid upload") -> Problem:
+    return Problem(422, detail, kind=kind, title=title)
+
+
+def _utf8_size(text: str, what: str) -> int:
+    try:
+        return len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:  # JSON lets "\ud800" through: a lone surrogate half
+        raise _invalid(
+            f"{what} is not valid Unicode: it holds a lone surrogate at offset {exc.start}",
+            kind="invalid-text",
+            title="Invalid text",
+        ) from exc
+
+
+def items_from_json(request: JobRequest, settings: Settings) -> list[NewItem]:
+    """The document pairs of a JSON job request, checked against the limits."""
+    if len(request.documents) > settings.job_max_items:
+        raise too_many(len(request.documents), settings)
+    seen: set[str] = set()
+    items = []
+    limit = settings.job_max_document_bytes
+    for document in request.documents:
+        if document.name in seen:
+            raise _invalid(
+                f"two documents are named {document.name!r}: names must be unique in a job",
+                kind="validation-error",
+                title="Invalid request",
+            )
+        seen.add(document.name)
+        sides = []
+        for side, language in ((document.fr, "French"), (document.en, "English")):
+            text = "\n".join(side) if isinstance(side, list) else side
+            size = _utf8_size(text, f"the {language} text of {document.name!r}")
+            if size > limit:
+                raise _too_large(
+                    f"the {language} text of {document.name!r}",
+                    size,
+                    limit,
+                    "ALINEA_JOB_MAX_DOCUMENT_BYTES",
+                )
+            sides.append(text)
+        presegmented = request.options.presegmented or isinstance(document.fr, list)
+        items.append(NewItem(document.name, sides[0], sides[1], presegmented))
+    return items
+
+
+@dataclass(slots=True)
+class _Budget:
+    """What may still be unpacked from this request, in bytes."""
+
+    left: int
+    limit: int
+
+    def take(self, size: int, what: str) -> None:
+        self.left -= size
+        if self.left < 0:
+            raise _too_large(
+                f"{what} takes the files unpacked from this upload past the limit: it",
+                self.limit - self.left,
+                self.limit,
+                "ALINEA_JOB_MAX_UPLOAD_BYTES",
+            )
+
+
+@dataclass(slots=True)
+class _Pairs:
+    """Documents found so far, by name and language, in the order first seen."""
+
+    settings: Settings
+    presegmented: bool
+    sides: dict[str, dict[str, tuple[str, bool]]] = field(default_factory=dict)
+
+    def add(self, path: str, lang: str, text: str, is_docx: bool) -> None:
+        name = path
+        entry = self.sides.setdefault(name, {})
+        if lang in entry:
+            raise _invalid(f"two {lang} files for the document {name!r}")
+        entry[lang] = (text, is_docx)
+        if len(self.sides) > self.settings.job_max_items:
+            raise too_many(len(self.sides), self.settings)
+
+    def items(self) -> list[NewItem]:
+        unpaired = [
+            f"{name} has no {'English' if 'fr' in sides else 'French'} file"
+            for name, sides in self.sides.items()
+            if len(sides) != 2
+        ]
+        if unpaired:
+            shown = "; ".join(unpaired[:5]) + ("; …" if len(unpaired) > 5 else "")
+            raise _invalid(f"{len(unpaired)} documents are not in pairs: {shown}")
+        if not self.sides:
+            raise _invalid(
+                "the upload holds no document pair: send NAME.fr.txt and NAME.en.txt files "
+                "(or .docx, or a zip of them)"
+            )
+        items = []
+        for name, sides in self.sides.items():
+            (fr, fr_docx), (en, en_docx) = sides["fr"], sides["en"]
+            presegmented = self.presegmented and not (fr_docx or en_docx)
+            items.append(NewItem(name, fr, en, presegmented))
+        return items
+
+
+def items_from_files(
+    files: Iterable[tuple[str, BinaryIO]], settings: Settings, *, presegmented: bool
+) -> list[NewItem]:
+    """The document pairs of uploaded files and zip archives, checked against the limits."""
+    budget = _Budget(settings.job_max_upload_bytes, settings.job_max_upload_bytes)
+    pairs = _Pairs(settings, presegmented)
+    for filename, stream in files:
+        name = PurePosixPath(filename.replace("\\", "/")).name
+        if name.lower().endswith(".zip"):
+            _read_zip(name, stream, pairs, budget, settings)
+        else:
+            match = _match(name)
+            data = _read_capped(stream, _file_limit(match, settings), name, settings)
+            _add_document(match, name, data, pairs, budget, settings)
+    return pairs.items()
+
+
+def _match(path: str) -> re.Match[str]:
+    match = _DOCUMENT_RE.match(path)
+    if match is None:
+        raise _invalid(
+            f"{path!r} is not a NAME.fr or NAME.en file (.txt, .docx or no extension) nor a "
+            ".zip of them"
+        )
+    return match
+
+
+def _file_limit(match: re.Match[str], settings: Settings) -> int:
+    # A text file is its text (UTF-16 takes up to twice its UTF-8 size); a .docx also holds
+    # styles, images …: only its extracted text must be within the document limit.
+    if (match.group("ext") or "").lower() == "docx":
+        return settings.job_max_upload_bytes
+    return 2 * settings.job_max_document_bytes + 2
+
+
+def _read_capped(stream: IO[bytes], limit: int, what: str, settings: Settings) -> bytes:
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise _too_large(what, len(data), limit, "ALINEA_JOB_MAX_DOCUMENT_BYTES")
+    return data
+
+
+def _add_document(
+    match: re.Match[str],
+    path: str,
+    data: bytes,
+    pairs: _Pairs,
+    budget: _Budget,
+    settings: Settings,
+) -> None:
+    budget.take(len(data), path)
+    is_docx = (match.group("ext") or "").lower() == "docx"
+    text = _docx_text(data, path, budget) if is_docx else decode_text(data, path)
+    size = _utf8_size(text, path)
+    if size > settings.job_max_document_bytes:
+        raise _too_large(
+            f"the text of {path}",
+            size,
+            settings.job_max_document_bytes,
+            "ALINEA_JOB_MAX_DOCUMENT_BYTES",
+        )
+    pairs.add(match.group("name"), match.group("lang").lower(), text, is_docx)
+
+
+def _read_zip(
+    name: str, stream: BinaryIO, pairs: _Pairs, budget: _Budget, settings: Settings
+) -> None:
+    try:
+        archive = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _invalid(f"{name} is not a readable zip archive ({exc})") from exc
+    with archive:
+        members = archive.infolist()
+        if len(members) > 4 * settings.job_max_items + 100:
+            raise too_many(len(members) // 2, settings)
+        for member in members:
+            path = member.filename
+            parts = PurePosixPath(path.replace("\\", "/")).parts
+            if path.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]:", path):
+                raise _invalid(f"{name} holds an unsafe path: {path!r}")
+            if member.is_dir() or _SKIPPED_MEMBERS.search(path):
+                continue
+            match = _match(path)
+            limit = _file_limit(match, settings)
+            try:
+                with archive.open(member) as handle:
+                    # Read no more than allowed, whatever the header says the size is.
+                    data = _read_capped(handle, limit, f"{path} in {name}", settings)
+            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as exc:
+                raise _invalid(f"cannot read {path} in {name}: {exc}") from exc
+            _add_document(match, path, data, pairs, budget, settings)
+
+
+def decode_text(raw: bytes, name: str) -> str:
+    """UTF-8 (a BOM allowed) or UTF-16 with a BOM; anything else is refused, not guessed at."""
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise _invalid(
+            f"{name} is UTF-32 text: send UTF-8", kind="invalid-text", title="Invalid text"
+        )
+    utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    try:
+        text = raw.decode("utf-16" if utf16 else "utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _invalid(
+            f"{name} is not UTF-8 text (byte {exc.start} is invalid): convert it to UTF-8",
+            kind="invalid-text",
+            title="Invalid text",
+        ) from exc
+    if "\x00" in text:
+        raise _invalid(
+            f"{name} looks like binary data, not text", kind="invalid-text", title="Invalid text"
+        )
+    return text
+
+
+def _docx_text(data: bytes, name: str, budget: _Budget) -> str:
+    """The body paragraphs of a Word document, an empty line between them."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            # python-docx unpacks every part into memory: count them against the budget first.
+            budget.take(sum(member.file_size for member in package.infolist()), f"{name} unpacked")
+        document = docx.Document(io.BytesIO(data))
+    except Problem:
+        raise
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
+        raise _invalid(f"{name} is not a readable .docx document ({exc})") from exc
+    except Exception as exc:  # lxml errors in a damaged part, and the like
+        raise _invalid(f"{name} is not a readable .docx document ({type(exc).__name__})") from exc
+    paragraphs = [p.text.strip() for p in document.paragraphs]
+    return "\n\n".join(p for p in paragraphs if p) + "\n"
