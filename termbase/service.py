@@ -331,6 +331,28 @@ def _snapshot_of_rows(concept_id: int, data: ConceptIn, term_ids: Sequence[int])
     }
 
 
+def _new_ids(session: Session, table: str, count: int) -> list[int]:
+    """``count`` fresh ids for ``table`` (``concept`` or ``term``).
+
+    PostgreSQL: from the table's sequence, as an INSERT would take them. SQLite: above the
+    largest id, as SQLite would; the caller's transaction has written already (the generation),
+    so it holds SQLite's write lock and no one else can take them meanwhile.
+    """
+    if count == 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(
+            text(
+                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
+                "FROM generate_series(1, :count)"
+            ),
+            {"count": count},
+        ).scalars()
+        return [int(value) for value in rows]
+    largest = session.execute(text(f"SELECT COALESCE(MAX(id), 0) FROM {table}")).scalar_one()
+    return list(range(int(largest) + 1, int(largest) + 1 + count))
+
+
 def create_concepts(
     items: Sequence[NewConcept], *, session: Session, user: str, generation: int
 ) -> list[int]:
@@ -338,70 +360,39 @@ def create_concepts(
 
     The same rows and revisions as :func:`create_concept` (one create revision per concept, with
     its snapshot, stamped ``generation``), written as Core bulk inserts so that an import of
-    100,000 concepts takes seconds. Ids given in ``concept_id`` must be free.
+    100,000 concepts takes seconds. Call it after :func:`next_generation` in the same
+    transaction. Ids given in ``concept_id`` must be free.
     """
     if not items:
         return []
     now = utcnow()
-    ids: list[int | None] = [item.concept_id for item in items]
-
-    def concept_row(item: NewConcept) -> dict[str, Any]:
-        return {
-            "subject_field": item.data.subject_field,
-            "definition": item.data.definition,
-            "note": item.data.note,
-            "source": item.data.source,
-            "created_at": item.created_at or now,
-            "updated_at": now,
-        }
-
-    concept_table = Concept.__table__
-    kept = [{"id": item.concept_id, **concept_row(item)} for item in items if item.concept_id]
-    for start in range(0, len(kept), BULK_ROWS):
-        session.execute(insert(concept_table), kept[start : start + BULK_ROWS])
-    fresh = [i for i, item in enumerate(items) if item.concept_id is None]
-    for start in range(0, len(fresh), BULK_ROWS):
-        batch = fresh[start : start + BULK_ROWS]
-        new_ids = session.execute(
-            insert(concept_table).returning(concept_table.c.id, sort_by_parameter_order=True),
-            [concept_row(items[i]) for i in batch],
-        ).scalars()
-        for i, new_id in zip(batch, new_ids, strict=True):
-            ids[i] = int(new_id)
-
-    term_rows = [
-        _term_row(term, ids[i], position)  # type: ignore[arg-type]
-        for i, item in enumerate(items)
-        for position, term in enumerate(item.data.terms)
-    ]
-    term_table = Term.__table__
-    term_ids: list[int] = []
-    for start in range(0, len(term_rows), BULK_ROWS):
-        term_ids.extend(
-            int(term_id)
-            for term_id in session.execute(
-                insert(term_table).returning(term_table.c.id, sort_by_parameter_order=True),
-                term_rows[start : start + BULK_ROWS],
-            ).scalars()
-        )
-
+    kept = [item for item in items if item.concept_id is not None]
+    if kept:  # first, and the id sequence moved past them, so that new ids are taken above
+        _insert(
+            session, Concept.__table__, [_concept_row(item, item.concept_id, now) for item in kept]
+        )  # type: ignore[arg-type]
+        catch_up_id_sequence(session=session)
+    fresh = iter(_new_ids(session, "concept", len(items) - len(kept)))
+    ids = [item.concept_id if item.concept_id is not None else next(fresh) for item in items]
+    _insert(
+        session,
+        Concept.__table__,
+        [
+            _concept_row(item, concept_id, now)
+            for item, concept_id in zip(items, ids, strict=True)
+            if item.concept_id is None
+        ],
+    )
+    term_ids = iter(_new_ids(session, "term", sum(len(item.data.terms) for item in items)))
+    term_rows: list[dict[str, Any]] = []
     revision_rows: list[dict[str, Any]] = []
-    offset = 0
-    for i, item in enumerate(items):
-        concept_id = ids[i]
-        for entry in item.history:
-            revision_rows.append(
-                {
-                    "concept_id": concept_id,
-                    "generation": generation,
-                    "action": entry.action.value,
-                    "changed_at": entry.changed_at,
-                    "changed_by": entry.changed_by,
-                    "before": None,
-                    "after": entry.after,
-                }
-            )
-        count = len(item.data.terms)
+    for item, concept_id in zip(items, ids, strict=True):
+        these = [next(term_ids) for _ in item.data.terms]
+        term_rows.extend(
+            {"id": term_id, **_term_row(term, concept_id, position)}
+            for position, (term_id, term) in enumerate(zip(these, item.data.terms, strict=True))
+        )
+        revision_rows.extend(history_entry_rows(concept_id, item.history, generation=generation))
         revision_rows.append(
             {
                 "concept_id": concept_id,
@@ -410,24 +401,63 @@ def create_concepts(
                 "changed_at": now,
                 "changed_by": user,
                 "before": None,
-                "after": _snapshot_of_rows(
-                    concept_id,
-                    item.data,
-                    term_ids[offset : offset + count],  # type: ignore[arg-type]
-                ),
+                "after": _snapshot_of_rows(concept_id, item.data, these),
             }
         )
-        offset += count
+    _insert(session, Term.__table__, term_rows)
     record_revisions(revision_rows, session=session)
-    return [int(concept_id) for concept_id in ids]  # type: ignore[arg-type]
+    return ids
+
+
+def _concept_row(item: NewConcept, concept_id: int, now: datetime) -> dict[str, Any]:
+    return {
+        "id": concept_id,
+        "subject_field": item.data.subject_field,
+        "definition": item.data.definition,
+        "note": item.data.note,
+        "source": item.data.source,
+        "created_at": item.created_at or now,
+        "updated_at": now,
+    }
+
+
+def _insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Multi-row INSERTs of ``rows`` (dicts with the same keys).
+
+    PostgreSQL: SQLAlchemy's executemany, which sends multi-row VALUES. SQLite: the driver's
+    executemany with the values converted by the columns' own SQLAlchemy types (UTC datetimes,
+    JSON), which skips SQLAlchemy's per-row work and halves the time of a large import.
+    """
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "sqlite":
+        for start in range(0, len(rows), BULK_ROWS):
+            session.execute(insert(table), list(rows[start : start + BULK_ROWS]))
+        return
+    connection = session.connection()
+    columns = list(rows[0])
+    convert = [table.c[name].type.bind_processor(connection.dialect) for name in columns]
+    statement = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join('?' for _ in columns)})"
+    )
+    for start in range(0, len(rows), BULK_ROWS):
+        connection.exec_driver_sql(
+            statement,
+            [
+                tuple(
+                    value if process is None else process(value)
+                    for value, process in zip(row.values(), convert, strict=True)
+                )
+                for row in rows[start : start + BULK_ROWS]
+            ],
+        )
 
 
 def record_revisions(rows: Sequence[dict[str, Any]], *, session: Session) -> None:
     """Insert revision rows (``concept_id, generation, action, changed_at, changed_by, before,
     after``) in multi-row INSERTs."""
-    table = Revision.__table__
-    for start in range(0, len(rows), BULK_ROWS):
-        session.execute(insert(table), list(rows[start : start + BULK_ROWS]))
+    _insert(session, Revision.__table__, rows)
 
 
 def history_entry_rows(

@@ -27,6 +27,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import enum
+import gc
 import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -54,6 +55,7 @@ from termbase.schemas import ConceptIn, ConceptPatch, TermIn, normalize_language
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 CHUNK = 500
 MAX_PROBLEMS = 200
+SQLITE_IMPORT_CACHE_KIB = 64 * 1024
 
 
 class ImportFormat(enum.StrEnum):
@@ -238,6 +240,17 @@ def _concepts(
         yield from csv_io.read_csv(reader, tab=chosen is ImportFormat.TSV, warnings=info.warnings)
 
 
+def _young_collection() -> None:
+    """Collect the objects of the chunk just written, and only them.
+
+    An import allocates millions of short-lived objects; left to itself the garbage collector
+    runs full collections over every object of the process all along (a quarter of the time of
+    a 100,000-concept import). Automatic collection is off during the import and each chunk
+    ends with a collection of the young generations.
+    """
+    gc.collect(1)
+
+
 def import_termbase(
     source: BinaryIO, *, session: Session, options: ImportOptions | None = None
 ) -> ImportReport:
@@ -251,15 +264,22 @@ def import_termbase(
     reader = CountingReader(source, max_bytes=options.max_bytes, progress=options.progress)
     info = TbxInfo()
     writer = _Writer(session, options, report, problems)
+    collecting = gc.isenabled()
+    gc.disable()  # see _young_collection
     try:
         incoming = _concepts(reader, options, report, info)
         writer.begin()
         while chunk := list(itertools.islice(incoming, CHUNK)):
             writer.write(chunk)
+            del chunk
+            _young_collection()
         writer.finish()
     except ImportRefused as refused:
         problems.error(Position(refused.line, refused.column), refused.code, refused.message)
     finally:
+        if collecting:
+            gc.enable()
+        writer.close()
         report.bytes_read = reader.bytes_read
         report.version = info.version
         report.dialect = info.dialect
@@ -303,18 +323,29 @@ class _Writer:
         self.generation = 0
         self.created: set[int] = set()
         self.claimed: dict[int, Position] = {}  # concept id → the entry that matched or kept it
-        self.kept_ids = False
+        self.sqlite_cache: int | None = None
 
     def begin(self) -> None:
         # Bumping the generation first also makes concurrent imports (and any other write) wait
         # for this one on PostgreSQL: they all update the same row.
         self.generation = service.next_generation(session=self.session)
         self.report.generation = self.generation
+        if self.session.get_bind().dialect.name == "sqlite":
+            # A larger page cache for this connection while it fills the tables' indexes
+            # (100,000 concepts: 9 s → 5 s of inserts); put back afterwards.
+            connection = self.session.connection()
+            self.sqlite_cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+            connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_IMPORT_CACHE_KIB}")
 
     def finish(self) -> None:
-        if self.kept_ids and not self.options.dry_run:
-            service.catch_up_id_sequence(session=self.session)
         self.session.flush()
+
+    def close(self) -> None:
+        if self.sqlite_cache is not None:
+            with contextlib.suppress(Exception):
+                self.session.connection().exec_driver_sql(
+                    f"PRAGMA cache_size={int(self.sqlite_cache)}"
+                )
 
     # -- one chunk ----------------------------------------------------------------------------
 
@@ -408,18 +439,29 @@ class _Writer:
             if ids
             else set()
         )
-        kept: list[_Valid] = []
+        refused: list[_Valid] = []
         for item, concept_id in zip(valid, refs, strict=True):
             if concept_id is None:
                 continue
-            if concept_id in existing:
+            if concept_id in self.created and concept_id not in self.claimed:
+                # a concept this import created (for an entry without an Alinea id) took it
+                self.problems.warning(
+                    item.item.position,
+                    "new-id",
+                    "an Alinea id already given to a concept created by this import: the "
+                    "concept gets a new id",
+                )
+                continue
+            if concept_id in existing and concept_id not in self.created:
                 if self._claim(item, concept_id, "it matches"):
                     item.target = concept_id
                 else:
-                    kept.append(item)
+                    refused.append(item)
             elif self._claim(item, concept_id, "it has the id of"):
                 item.keep_id = concept_id
-        for item in kept:  # refused duplicates: not written
+            else:
+                refused.append(item)
+        for item in refused:  # duplicates: reported, not written
             valid.remove(item)
 
     def _match_terms(self, valid: list[_Valid]) -> None:
@@ -483,10 +525,11 @@ class _Writer:
         known = Counter(known or {})
         entries: list[service.HistoryEntry] = []
         for transaction in history:
-            key = transaction.key()
-            if known.get(key):
-                known[key] -= 1
-                continue
+            if known:
+                key = transaction.key()
+                if known.get(key):
+                    known[key] -= 1
+                    continue
             entries.append(
                 service.HistoryEntry(
                     action=RevisionAction.CREATE
@@ -528,7 +571,6 @@ class _Writer:
             items, session=self.session, user=self.options.user, generation=self.generation
         )
         self.created.update(ids)
-        self.kept_ids = self.kept_ids or bool(kept)
         self.report.concepts.created += len(ids)
 
     # -- merging ------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from termbase.exchange.vocabulary import MODIFICATION, ORIGINATION
 
@@ -88,8 +88,11 @@ class Transaction:
     lang: str | None = None  # the language section, for the language and term levels
     term: str | None = None  # the term's text, for the term level
     note: str | None = None
+    when: datetime | None = field(default=None, compare=False, repr=False)  # ``date``, parsed
 
     def moment(self) -> datetime | None:
+        if self.when is not None:
+            return self.when
         parsed = parse_date(self.date) if self.date else None
         return parsed[1] if parsed else None
 
@@ -133,6 +136,7 @@ class Transaction:
             date=format_datetime(changed_at),
             responsibility=changed_by,
             note="concept deleted" if action == "delete" else None,
+            when=changed_at,
         )
 
 
@@ -203,8 +207,7 @@ class PlacedHistory:
 # -- import ---------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class Position:
+class Position(NamedTuple):
     """Where something is in the file: a line and a column (1-based), either may be unknown.
 
     XML elements are found by line (the parser's) and by which occurrence of their tag on that

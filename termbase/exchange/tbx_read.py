@@ -128,20 +128,35 @@ def clean_text(text: str) -> str:
             return "\n\n" if run.count("\n") > 1 else " "
         return run
 
+    if "\n" not in text:
+        return text.strip()
     return _INDENTED_BREAKS.sub(join, text).strip()
 
 
+_LOCAL_NAMES: dict[str, str] = {}
+_DCA_TAGS: dict[str, bool] = {}
+
+
+def _local(tag: str) -> str:
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = _LOCAL_NAMES[tag] = tag.rsplit("}", 1)[-1] if tag[0] == "{" else tag
+    return name
+
+
 def local_name(element: etree._Element) -> str:
-    tag = element.tag
-    return tag.rsplit("}", 1)[-1] if tag[0] == "{" else tag
+    return _local(element.tag)
 
 
 def kind_of(element: etree._Element) -> tuple[str, str | None]:
     """(the DCA element, the data category) of an element, for DCA and DCT styles alike."""
     tag = element.tag
-    if tag[0] != "{" or tag.startswith(f"{{{TBX_NS}}}"):
-        return local_name(element), element.get("type")
-    local = local_name(element)
+    dca = _DCA_TAGS.get(tag)
+    if dca is None:
+        dca = _DCA_TAGS[tag] = tag[0] != "{" or tag.startswith(f"{{{TBX_NS}}}")
+    if dca:
+        return _local(tag), element.get("type")
+    local = _local(tag)
     return DCT_KINDS.get(local, "foreign"), local
 
 
@@ -168,13 +183,28 @@ class _LineCounter:
         self.counts: dict[str, int] = {}
 
     def visit(self, element: etree._Element) -> Position:
-        line = element.sourceline
-        if line != self.line:
-            self.line, self.counts = line, {}
-        tag = local_name(element)
-        occurrence = self.counts.get(tag, 0) + 1
-        self.counts[tag] = occurrence
-        return Position(line=line, tag=tag, occurrence=occurrence)
+        """The position of this one element (not of those in it)."""
+        if element.sourceline != self.line:
+            self.line, self.counts = element.sourceline, {}
+        name = local_name(element)
+        occurrence = self.counts[name] = self.counts.get(name, 0) + 1
+        return Position(line=self.line, tag=name, occurrence=occurrence)
+
+    def walk(self, root: etree._Element) -> dict[etree._Element, Position]:
+        """The position of ``root`` and of every element in it, in document order."""
+        found: dict[etree._Element, Position] = {}
+        line, counts = self.line, self.counts
+        for node in root.iter():
+            tag = node.tag
+            if not isinstance(tag, str):
+                continue
+            if node.sourceline != line:
+                line, counts = node.sourceline, {}
+            name = _LOCAL_NAMES.get(tag) or _local(tag)
+            occurrence = counts[name] = counts.get(name, 0) + 1
+            found[node] = Position(line, None, name, occurrence)
+        self.line, self.counts = line, counts
+        return found
 
 
 def read_tbx(reader: CountingReader, info: TbxInfo) -> Iterator[IncomingConcept]:
@@ -195,9 +225,7 @@ def read_tbx(reader: CountingReader, info: TbxInfo) -> Iterator[IncomingConcept]
                 yield _EntryReader(element, counter).read()
                 _forget(element)
             elif name in ("tbxHeader", "martifHeader"):
-                for node in element.iter():
-                    if isinstance(node.tag, str):
-                        counter.visit(node)
+                counter.walk(element)
                 element.clear(keep_tail=False)
             elif name == "back":
                 if len(element):
@@ -300,21 +328,21 @@ class _EntryReader:
 
     def __init__(self, entry: etree._Element, counter: _LineCounter) -> None:
         self.entry = entry
-        self.where: dict[etree._Element, Position] = {}
-        for node in entry.iter():
-            if isinstance(node.tag, str):
-                self.where[node] = counter.visit(node)
-        self.concept = IncomingConcept(position=self.where[entry], ref=entry.get("id"))
+        self.where = counter.walk(entry)
+        self.concept = IncomingConcept(position=self.pos(entry), ref=entry.get("id"))
         self.notes: list[str] = []
 
     # -- helpers ------------------------------------------------------------------------------
 
+    def pos(self, element: etree._Element) -> Position:
+        return self.where[element]
+
     def error(self, element: etree._Element, message: str, code: str = "invalid-value") -> None:
-        self.concept.problems.append(Problem(self.where[element], code, message))
+        self.concept.problems.append(Problem(self.pos(element), code, message))
 
     def kept_in_note(self, element: etree._Element, label: str) -> None:
         self.concept.warnings.append(
-            Problem(self.where[element], "kept-in-note", f"{label} kept in a note")
+            Problem(self.pos(element), "kept-in-note", f"{label} kept in a note")
         )
 
     # -- concept level ------------------------------------------------------------------------
@@ -346,7 +374,7 @@ class _EntryReader:
             return
         if self.concept.fields.get(name) is None:
             self.concept.fields[name] = value
-            self.concept.positions[name] = self.where[element]
+            self.concept.positions[name] = self.pos(element)
         else:
             self.notes.append(f"[{label}] {value}")
             self.kept_in_note(element, f"another {label}")
@@ -407,7 +435,7 @@ class _EntryReader:
     def language(self, section: etree._Element) -> None:
         raw = section.get(XML_LANG) or section.get("lang") or ""
         lang = raw.strip().replace("_", "-")
-        position = self.where[section]
+        position = self.pos(section)
         if not lang:
             self.error(section, f"<{local_name(section)}> has no xml:lang", "missing-language")
         for child in section:
@@ -465,14 +493,14 @@ class _EntryReader:
         transaction_type = ORIGINATION if value in ORIGINATION_SYNONYMS else MODIFICATION
         if value not in ORIGINATION_SYNONYMS and value != MODIFICATION:
             extra.insert(0, f"[transactionType] {value}")
-        spelling = None
+        spelling = moment = None
         if date is not None:
             parsed = parse_date(date[1])
             if parsed is None:
                 extra.append(f"[date] {date[1]}")
                 self.kept_in_note(date[0], "a <date> that is not an ISO date")
             else:
-                spelling = parsed[0]
+                spelling, moment = parsed
         self.concept.history.append(
             Transaction(
                 type=transaction_type,
@@ -482,6 +510,7 @@ class _EntryReader:
                 lang=lang,
                 term=term,
                 note="\n\n".join(extra) or None,
+                when=moment,
             )
         )
 
@@ -495,7 +524,7 @@ class _TermReader:
         self.entry = entry
         self.section = section
         self.fields: dict[str, Any] = {"lang": lang}
-        self.positions: dict[str, Position] = {"": entry.where[section], "lang": lang_position}
+        self.positions: dict[str, Position] = {"": entry.pos(section), "lang": lang_position}
         self.notes: list[str] = []
         self.terms: list[etree._Element] = []
         self.history: list[etree._Element] = []
@@ -518,7 +547,7 @@ class _TermReader:
                     "invalid-structure",
                 )
             self.fields["text"] = text_of(self.terms[0])
-            self.positions["text"] = self.entry.where[self.terms[0]]
+            self.positions["text"] = self.entry.pos(self.terms[0])
         for group in self.history:
             self.entry.transaction(
                 group,
@@ -568,7 +597,7 @@ class _TermReader:
             return
         if self.fields.get(name) is None:
             self.fields[name] = value
-            self.positions[name] = self.entry.where[element]
+            self.positions[name] = self.entry.pos(element)
         else:
             self.notes.append(f"[{label}] {value}")
             self.entry.kept_in_note(element, f"another {label}")
@@ -599,7 +628,7 @@ class _TermReader:
     ) -> None:
         if value in known and name not in self.fields:
             self.fields[name] = known[value]
-            self.positions[name] = self.entry.where[element]
+            self.positions[name] = self.entry.pos(element)
         elif value in known or value in without_slot:
             # a second value for the field, or a TBX value Alinea has no slot for
             self.notes.append(f"[{category}] {value}")
