@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
-from app.api import align, concepts, health, terms
+from app.api import align, concepts, health, termbase, terms
 from app.bootstrap import build_index, prepare_database
 from app.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
 from app.settings import Settings
@@ -31,22 +31,35 @@ class BodySizeLimit:
     """Refuse request bodies over ``limit`` bytes with a 413 problem, before any route runs.
 
     ``routes`` maps a path to its own limit, for the few routes that take large documents
-    (alignment) and check their content's size themselves.
+    (alignment) and check their content's size themselves. ``streamed`` routes (uploads of files
+    of hundreds of megabytes) are refused here only on a declared length over their limit; their
+    body is not read ahead, the route counts it as it reads.
     """
 
-    def __init__(self, app: ASGIApp, limit: int, routes: Mapping[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        routes: Mapping[str, int] | None = None,
+        streamed: Mapping[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.limit = limit
         self.routes = dict(routes or {})
+        self.streamed = dict(streamed or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.routes.get(scope.get("path", ""), self.limit)
+        path = scope.get("path", "")
+        limit = self.streamed.get(path) or self.routes.get(path, self.limit)
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._refuse(scope, send, limit)
+            return
+        if path in self.streamed:
+            await self.app(scope, receive, send)
             return
         # No (or a small) declared length: read the body, counting, and replay it to the app.
         messages: list[Message] = []
@@ -124,10 +137,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(terms.router)
     app.include_router(concepts.router)
     app.include_router(align.router)
+    app.include_router(termbase.router)
     app.add_middleware(
         BodySizeLimit,
         limit=settings.max_request_bytes,
         routes={align.ALIGN_PATH: settings.max_align_request_bytes},
+        streamed={termbase.IMPORT_PATH: settings.max_import_bytes},
     )
     return app
 

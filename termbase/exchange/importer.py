@@ -289,6 +289,8 @@ def import_termbase(
         with contextlib.suppress(OSError, ValueError):  # not seekable: columns stay unknown
             problems.fill_columns(source)
     report.accepted = not report.errors and not report.errors_not_shown
+    if not report.accepted or options.dry_run:
+        report.generation = None  # nothing will be written
     return report
 
 
