@@ -24,7 +24,8 @@ column                 holds
 One row per term: a concept takes as many rows as its language with the most terms, the n-th
 term of each language on its n-th row. On import, only the language columns are required: a
 hand-made glossary with the columns ``en`` and ``fr`` makes one concept per row. Without a
-``concept_id`` (or with an empty one), each row is a concept of its own. Any other column is
+``concept_id`` (or with an empty one), each row is a concept of its own; a ``concept_id`` that is
+not an Alinea id only groups the rows of a concept. Any other column is
 kept in the concept's note as ``[column] value``. CSV carries no history.
 """
 

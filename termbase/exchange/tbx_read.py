@@ -280,6 +280,11 @@ def _back_matter(back: etree._Element) -> str:
 def _refusal(exc: etree.XMLSyntaxError) -> ImportRefused:
     message = re.sub(r",? line \d+, column \d+$", "", (exc.msg or str(exc)).strip())
     line, column = exc.position if exc.position else (None, None)
+    # iterparse sometimes reports "no element found" at 0:0; the log has the real first error
+    logged = [entry for entry in exc.error_log if entry.level >= etree.ErrorLevels.ERROR]
+    if logged and (not line or message == "no element found"):
+        first = logged[0]
+        message, line, column = first.message.strip(), first.line, first.column
     lowered = message.lower()
     if "utf-8" in lowered or "encoding" in lowered or "char 0x" in lowered:
         return ImportRefused(
