@@ -784,10 +784,7 @@ def _print_import_report(report) -> None:  # type: ignore[no-untyped-def]
     if report.dialect:
         kind += f" ({report.dialect})"
     verb = "would be" if report.dry_run or not report.accepted else "were"
-    table = Table(
-        title=f"{kind}, merge {report.merge}, mode {report.mode}"
-        + (" — dry run, nothing written" if report.dry_run else "")
-    )
+    table = Table(title=f"{kind}, merge {report.merge}, mode {report.mode}")
     table.add_column("")
     for column in ("created", "updated", "unchanged", "skipped", "deleted"):
         table.add_column(column, justify="right")
@@ -810,6 +807,8 @@ def _print_import_report(report) -> None:  # type: ignore[no-untyped-def]
         f"({verb} written; {report.bytes_read:,} bytes read)",
         highlight=False,
     )
+    if report.dry_run and report.accepted:
+        out.print("dry run: nothing was written", highlight=False)
     for warning in report.warnings[:20]:
         times = f" ({warning.count}×)" if warning.count > 1 else ""
         err.print(
