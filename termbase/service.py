@@ -369,8 +369,10 @@ def create_concepts(
     kept = [item for item in items if item.concept_id is not None]
     if kept:  # first, and the id sequence moved past them, so that new ids are taken above
         _insert(
-            session, Concept.__table__, [_concept_row(item, item.concept_id, now) for item in kept]
-        )  # type: ignore[arg-type]
+            session,
+            Concept.__table__,
+            [_concept_row(item, item.concept_id, now) for item in kept if item.concept_id],
+        )
         catch_up_id_sequence(session=session)
     fresh = iter(_new_ids(session, "concept", len(items) - len(kept)))
     ids = [item.concept_id if item.concept_id is not None else next(fresh) for item in items]

@@ -50,8 +50,8 @@ IMPORT_TYPES: dict[str, ImportFormat | None] = {
 
 
 def _languages(tags: list[str] | None) -> tuple[str, ...]:
-    result = []
-    errors = []
+    result: list[str] = []
+    errors: list[dict[str, Any]] = []
     for i, tag in enumerate(tags or ()):
         try:
             result.append(normalize_language_tag(tag))
@@ -59,7 +59,11 @@ def _languages(tags: list[str] | None) -> tuple[str, ...]:
             errors.append({"loc": ["query", "lang", i], "msg": str(exc), "type": "value_error"})
     if errors:
         raise Problem(
-            422, errors[0]["msg"], kind="validation-error", title="Invalid request", errors=errors
+            422,
+            str(errors[0]["msg"]),
+            kind="validation-error",
+            title="Invalid request",
+            errors=errors,
         )
     return tuple(result)
 

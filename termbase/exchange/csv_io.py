@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import enum
 import io
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -160,7 +161,7 @@ def _lines(reader: CountingReader) -> Iterator[str]:
         yield pending
 
 
-def _enum(value: str, known: dict[str, Any], own: type) -> Any:
+def _enum(value: str, known: dict[str, Any], own: type[enum.StrEnum]) -> Any:
     """Alinea's value (``preferred``) or its TBX spelling (``preferredTerm-admn-sts``)."""
     value = value.strip()
     try:
@@ -170,7 +171,7 @@ def _enum(value: str, known: dict[str, Any], own: type) -> Any:
     return known.get(value) or known.get(value[:1].lower() + value[1:])
 
 
-_PICKLISTS: dict[str, tuple[dict[str, Any], type]] = {
+_PICKLISTS: dict[str, tuple[dict[str, Any], type[enum.StrEnum]]] = {
     "status": (
         {**STATUS_FROM_TBX["administrativeStatus"], **STATUS_FROM_TBX["usageStatus"]},
         TermStatus,

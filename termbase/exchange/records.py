@@ -58,11 +58,11 @@ def parse_date(raw: str) -> tuple[str, datetime] | None:
         match = _DATE_TIME.match(raw)
         if not match:
             return None
-        day, minutes, seconds, zone = match.groups()
+        date, minutes, seconds, zone = match.groups()
         seconds = seconds or ":00"
         if zone and zone != "Z" and ":" not in zone:
             zone = f"{zone[:3]}:{zone[3:]}"
-        spelling = f"{day}T{minutes}{seconds}{zone or ''}"
+        spelling = f"{date}T{minutes}{seconds}{zone or ''}"
         fraction = re.search(r"\.(\d+)", seconds)
         parseable = spelling
         if fraction and len(fraction.group(1)) > 6:  # Python keeps microseconds only
