@@ -6,13 +6,14 @@ request (or an import) is one transaction: all of it or none of it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import JSON, func, insert, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from termbase.errors import ConceptNotFound
@@ -424,15 +425,20 @@ def _concept_row(item: NewConcept, concept_id: int, now: datetime) -> dict[str, 
 
 
 def _insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """Multi-row INSERTs of ``rows`` (dicts with the same keys).
+    """Write ``rows`` (dicts with the same keys) into ``table`` in bulk, in the session's
+    transaction.
 
-    PostgreSQL: SQLAlchemy's executemany, which sends multi-row VALUES. SQLite: the driver's
-    executemany with the values converted by the columns' own SQLAlchemy types (UTC datetimes,
-    JSON), which skips SQLAlchemy's per-row work and halves the time of a large import.
+    SQLite: the driver's executemany, the values converted by the columns' own SQLAlchemy types
+    (UTC datetimes, JSON). PostgreSQL: COPY, JSON written as SQLAlchemy writes it. Both skip
+    SQLAlchemy's per-row work: a 100,000-concept import takes a third of the time.
     """
     if not rows:
         return
-    if session.get_bind().dialect.name != "sqlite":
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        _copy(session, table, rows)
+        return
+    if dialect != "sqlite":
         for start in range(0, len(rows), BULK_ROWS):
             session.execute(insert(table), list(rows[start : start + BULK_ROWS]))
         return
@@ -454,6 +460,22 @@ def _insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> Non
                 for row in rows[start : start + BULK_ROWS]
             ],
         )
+
+
+def _copy(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """PostgreSQL COPY of ``rows`` into ``table`` (psycopg 3), on the session's connection."""
+    columns = list(rows[0])
+    as_json = [isinstance(table.c[name].type, JSON) for name in columns]
+    driver = session.connection().connection.driver_connection
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            copy.write_row(
+                [
+                    json.dumps(value) if is_json else value
+                    for value, is_json in zip(row.values(), as_json, strict=True)
+                ]
+            )
 
 
 def record_revisions(rows: Sequence[dict[str, Any]], *, session: Session) -> None:
