@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from termbase import service
@@ -49,7 +49,7 @@ from termbase.exchange.safe_input import CountingReader, ImportRefused
 from termbase.exchange.selection import transaction_rows
 from termbase.exchange.tbx_read import TbxInfo, fill_columns, read_tbx
 from termbase.exchange.vocabulary import ORIGINATION, parse_concept_ref
-from termbase.models import Concept, RevisionAction, Term, utcnow
+from termbase.models import Concept, Revision, RevisionAction, Term, utcnow
 from termbase.schemas import ConceptIn, ConceptPatch, TermIn, normalize_language_tag
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
@@ -326,12 +326,19 @@ class _Writer:
         self.created: set[int] = set()
         self.claimed: dict[int, Position] = {}  # concept id → the entry that matched or kept it
         self.sqlite_cache: int | None = None
+        self.last_concept = 0
+        self.last_history = 0
 
     def begin(self) -> None:
         # Bumping the generation first also makes concurrent imports (and any other write) wait
         # for this one on PostgreSQL: they all update the same row.
         self.generation = service.next_generation(session=self.session)
         self.report.generation = self.generation
+        # Ids above these were never used before the import: no need to look them up.
+        self.last_concept = self.session.execute(select(func.max(Concept.id))).scalar() or 0
+        self.last_history = (
+            self.session.execute(select(func.max(Revision.concept_id))).scalar() or 0
+        )
         if self.session.get_bind().dialect.name == "sqlite":
             # A larger page cache for this connection while it fills the tables' indexes
             # (100,000 concepts: 9 s → 5 s of inserts); put back afterwards.
@@ -395,6 +402,8 @@ class _Writer:
             return position or term.positions[""], label
         if loc and loc[0] in _CONCEPT_FIELDS:
             return item.positions.get(loc[0], item.position), f"{ref}{loc[0]}: "
+        if loc == ("terms",):
+            return item.position, f"{ref}terms: "
         if not loc:  # a rule across terms: point at the term that breaks it
             message = str(error.get("msg", ""))
             seen_preferred: set[str] = set()
@@ -435,7 +444,7 @@ class _Writer:
 
     def _match_ids(self, valid: list[_Valid]) -> None:
         refs = [parse_concept_ref(v.item.ref) for v in valid]
-        ids = {concept_id for concept_id in refs if concept_id is not None}
+        ids = {c for c in refs if c is not None and c <= self.last_concept}
         existing = (
             set(self.session.execute(select(Concept.id).where(Concept.id.in_(ids))).scalars())
             if ids
@@ -549,8 +558,10 @@ class _Writer:
     def _create(self, creating: list[_Valid]) -> None:
         if not creating:
             return
-        kept = [v.keep_id for v in creating if v.keep_id is not None]
-        known = self._history_keys(kept)  # a kept id may have the history of a deleted concept
+        # a kept id may have the history of a deleted concept
+        known = self._history_keys(
+            v.keep_id for v in creating if v.keep_id is not None and v.keep_id <= self.last_history
+        )
         items: list[service.NewConcept] = []
         for v in creating:
             history = self._new_history(v.item.history, known.get(v.keep_id or 0))

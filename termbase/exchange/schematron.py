@@ -18,13 +18,12 @@ XPath 2.0                                  XPath 1.0 / EXSLT
 
 Anything else of XPath 2.0 left after the rewrites (an unknown function, ``some … satisfies``,
 ``eq``, ``if``, …) raises :class:`SchematronPortError` instead of validating less than the rules
-say. The schema files are not shipped with Alinea (their licence is unknown); they are read from
-``ALINEA_TBX_SCHEMA_DIR`` (default ``../shared/tbx`` next to the project).
+say. The schema files are not shipped with Alinea (their licence is unknown): the tests and the
+benchmark read them from ``../shared/tbx``.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,14 +88,6 @@ _CALL = re.compile(r"([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)\s*\(")
 
 class SchematronPortError(ValueError):
     """An XPath 2.0 expression the port does not know how to say in XPath 1.0."""
-
-
-def schema_dir() -> Path:
-    """Where the TBX schema files are: ``ALINEA_TBX_SCHEMA_DIR`` or ``../shared/tbx``."""
-    configured = os.environ.get("ALINEA_TBX_SCHEMA_DIR")
-    if configured:
-        return Path(configured)
-    return Path(__file__).resolve().parents[3] / "shared" / "tbx"
 
 
 # -- the expression rewrites ----------------------------------------------------------------------
