@@ -296,7 +296,6 @@ def import_termbase(
 
 # -- writing --------------------------------------------------------------------------------------
 
-_TERM_FIELDS = ("status", "type", "part_of_speech", "context", "source", "note")
 _FILLABLE_TERM_FIELDS = ("part_of_speech", "context", "source", "note")
 _CONCEPT_FIELDS = service.CONCEPT_FIELDS
 
