@@ -295,10 +295,12 @@ def main() -> None:
     if big is None:
         return
     print(f"\nimport of {big.name} ({big.stat().st_size / 1e6:.1f} MB) into an empty database:")
-    targets = [("sqlite", fresh_sqlite("import-target.db"), None)]
+    targets: list[tuple[str, str, str | None]] = [
+        ("sqlite", fresh_sqlite("import-target.db"), None)
+    ]
     if args.postgres:
-        url, name = fresh_postgres(args.postgres)
-        targets.append(("postgresql", url, name))
+        postgres_url, postgres_name = fresh_postgres(args.postgres)
+        targets.append(("postgresql", postgres_url, postgres_name))
     for label, url, name in targets:
         try:
             result = run_child("import", args.timeout, file=big, target=url)
