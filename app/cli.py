@@ -32,9 +32,14 @@ app = typer.Typer(
 terms_app = typer.Typer(help="Look terms up and find them in running text.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema management.", no_args_is_help=True)
 lexicon_app = typer.Typer(help="The aligner's subword lexicon.", no_args_is_help=True)
+termbase_app = typer.Typer(
+    help="Exchange the termbase with other terminology tools: TBX, TBX v2, CSV, TSV.",
+    no_args_is_help=True,
+)
 app.add_typer(terms_app, name="terms")
 app.add_typer(db_app, name="db")
 app.add_typer(lexicon_app, name="lexicon")
+app.add_typer(termbase_app, name="termbase")
 app.add_typer(jobs_app, name="jobs")
 
 out = Console(soft_wrap=False)
@@ -524,6 +529,305 @@ def lexicon_build(
             highlight=False,
             soft_wrap=True,
         )
+
+
+# -- termbase exchange ---------------------------------------------------------------------------
+
+# Imports of files at least this large show a progress bar (on a terminal).
+PROGRESS_FROM_BYTES = 1024 * 1024
+
+
+def _open_database(settings: Settings):  # type: ignore[no-untyped-def]
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.bootstrap import prepare_database
+
+    try:
+        return prepare_database(settings)
+    except SQLAlchemyError as exc:
+        fail(
+            f"cannot open the database {settings.database_url!r}: {exc.__class__.__name__}: "
+            f"{str(exc).splitlines()[0]}"
+        )
+
+
+@termbase_app.command("export")
+def termbase_export(
+    export_format: Annotated[
+        str, typer.Option("--format", help="tbx (TBX v3, TBX-Basic), tbx2 (TBX v2), csv or tsv.")
+    ] = "tbx",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file instead of standard output."),
+    ] = None,
+    subject_field: Annotated[
+        list[str] | None,
+        typer.Option("--subject-field", help="Only concepts of this subject field (repeatable)."),
+    ] = None,
+    lang: Annotated[
+        list[str] | None,
+        typer.Option("--lang", help="Only terms in this language, BCP 47 (repeatable)."),
+    ] = None,
+    status: Annotated[
+        list[str] | None,
+        typer.Option("--status", help="Only terms with this status (repeatable)."),
+    ] = None,
+    changed_since: Annotated[
+        str | None,
+        typer.Option("--changed-since", help="Only concepts changed since (ISO 8601 date/time)."),
+    ] = None,
+) -> None:
+    """Export the termbase of ALINEA_DATABASE_URL as TBX, TBX v2, CSV or TSV."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from termbase.exchange.export import ExportFormat, export_termbase
+    from termbase.exchange.selection import ExportFilter, count_concepts
+    from termbase.models import TermStatus
+
+    try:
+        chosen = ExportFormat(export_format)
+    except ValueError:
+        fail(f"--format must be tbx, tbx2, csv or tsv, not {export_format!r}", 2)
+    statuses = []
+    for value in status or ():
+        try:
+            statuses.append(TermStatus(value).value)
+        except ValueError:
+            fail(
+                f"--status must be preferred, admitted, deprecated or superseded, not {value!r}", 2
+            )
+    since = None
+    if changed_since:
+        try:
+            since = datetime.fromisoformat(changed_since)
+        except ValueError:
+            fail(f"--changed-since must be an ISO 8601 date or time, not {changed_since!r}", 2)
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+    selection = ExportFilter(
+        subject_fields=tuple(subject_field or ()),
+        languages=tuple(_language(tag, "--lang") for tag in lang or ()),
+        statuses=tuple(statuses),
+        changed_since=since,
+    )
+    database = _open_database(Settings())
+    try:
+        if output is None:
+            sys.stdout.flush()
+            for piece in export_termbase(database.sessionmaker, chosen, selection):
+                sys.stdout.buffer.write(piece)
+            sys.stdout.buffer.flush()
+            return
+        written = _export_to_file(database, chosen, selection, output, count_concepts)
+    except SQLAlchemyError as exc:
+        fail(f"the export failed: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+    out.print(f"{written:,} concepts written to {escape(str(output))}", highlight=False)
+
+
+def _export_to_file(database, chosen, selection, output: Path, count_concepts) -> int:  # type: ignore[no-untyped-def]
+    """Write the export next to ``output`` and move it into place once complete."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from termbase.exchange.export import export_termbase
+
+    with database.sessionmaker() as session:
+        total = count_concepts(session, selection)
+    partial = output.with_name(f".{output.name}.partial")
+    done = 0
+    with Progress(
+        TextColumn("exporting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=total < 10_000,
+    ) as progress:
+        task = progress.add_task("export", total=total)
+
+        def advance(count: int) -> None:
+            nonlocal done
+            done += count
+            progress.update(task, completed=min(done, total))
+
+        try:
+            with partial.open("wb") as handle:
+                for piece in export_termbase(
+                    database.sessionmaker, chosen, selection, on_chunk=advance
+                ):
+                    handle.write(piece)
+            partial.replace(output)
+        finally:
+            partial.unlink(missing_ok=True)
+    return total
+
+
+@termbase_app.command("import")
+def termbase_import(
+    file: Annotated[str, typer.Argument(help="A TBX (v3 or v2), CSV or TSV file; - for stdin.")],
+    import_format: Annotated[str, typer.Option("--format", help="auto, tbx, csv or tsv.")] = "auto",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and count everything, write nothing.")
+    ] = False,
+    merge: Annotated[
+        str,
+        typer.Option(
+            "--merge",
+            help="What an incoming concept matches: id (its Alinea id, alinea-12), "
+            "term:LANG (one of its terms in LANG) or none.",
+        ),
+    ] = "id",
+    mode: Annotated[
+        str,
+        typer.Option("--mode", help="What happens to a match: replace, add or skip."),
+    ] = "replace",
+    user: Annotated[
+        str | None,
+        typer.Option("--user", help="Who imports, for the history.", show_default="login name"),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import a termbase file into ALINEA_DATABASE_URL: all of it, or nothing.
+
+    Prints what was created, updated, left unchanged or skipped; an import with errors is refused
+    (each error with its line and column) and exits with status 1.
+    """
+    import getpass
+
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    from termbase.exchange.importer import (
+        ImportFormat,
+        ImportOptions,
+        MergePolicy,
+        import_termbase,
+    )
+
+    try:
+        chosen = ImportFormat(import_format)
+    except ValueError:
+        fail(f"--format must be auto, tbx, csv or tsv, not {import_format!r}", 2)
+    try:
+        policy = MergePolicy.parse(merge, mode)
+    except ValueError as exc:
+        fail(str(exc), 2)
+    settings = Settings()
+    size = None
+    if file == "-":
+        handle = sys.stdin.buffer
+    else:
+        try:
+            handle = Path(file).open("rb")  # noqa: SIM115 (closed below)
+            size = Path(file).stat().st_size
+        except OSError as exc:
+            fail(f"cannot read {file}: {exc.strerror or exc}")
+        if size > settings.max_import_bytes:
+            handle.close()
+            fail(
+                f"{file} is {size:,} bytes, over the limit of {settings.max_import_bytes:,} "
+                "(ALINEA_MAX_IMPORT_BYTES); nothing was imported"
+            )
+    try:
+        who = user or getpass.getuser()
+    except Exception:  # no login name (a container without a passwd entry)
+        who = "alinea-cli"
+    database = _open_database(settings)
+    with Progress(
+        TextColumn("importing"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=size is None or size < PROGRESS_FROM_BYTES,
+    ) as progress:
+        task = progress.add_task("import", total=size)
+        options = ImportOptions(
+            format=chosen,
+            policy=policy,
+            dry_run=dry_run,
+            user=who,
+            max_bytes=settings.max_import_bytes,
+            progress=lambda done: progress.update(task, completed=done),
+        )
+        try:
+            with database.sessionmaker() as session:
+                report = import_termbase(handle, session=session, options=options)
+                if report.accepted and not dry_run:
+                    session.commit()
+                    report.committed = True
+                else:
+                    session.rollback()
+        finally:
+            if handle is not sys.stdin.buffer:
+                handle.close()
+    if as_json:
+        out.print_json(report.model_dump_json())
+    else:
+        _print_import_report(report)
+    if not report.accepted:
+        more = len(report.errors) + report.errors_not_shown - 1
+        fail(
+            f"import refused, nothing was written: {report.first_error()}"
+            + (f" (and {more} more errors)" if more > 0 else "")
+        )
+
+
+def _print_import_report(report) -> None:  # type: ignore[no-untyped-def]
+    kind = f"TBX v{report.version}" if report.version else (report.format or "").upper()
+    if report.dialect:
+        kind += f" ({report.dialect})"
+    verb = "would be" if report.dry_run or not report.accepted else "were"
+    table = Table(title=f"{kind}, merge {report.merge}, mode {report.mode}")
+    table.add_column("")
+    for column in ("created", "updated", "unchanged", "skipped", "deleted"):
+        table.add_column(column, justify="right")
+    concepts, terms = report.concepts, report.terms
+    table.add_row(
+        "concepts",
+        *(str(getattr(concepts, n)) for n in ("created", "updated", "unchanged", "skipped")),
+        "",
+    )
+    table.add_row(
+        "terms",
+        *(
+            str(getattr(terms, n))
+            for n in ("created", "updated", "unchanged", "skipped", "deleted")
+        ),
+    )
+    out.print(table)
+    out.print(
+        f"history entries kept from the file: {report.transactions} "
+        f"({verb} written; {report.bytes_read:,} bytes read)",
+        highlight=False,
+    )
+    if report.dry_run and report.accepted:
+        out.print("dry run: nothing was written", highlight=False)
+    for warning in report.warnings[:20]:
+        times = f" ({warning.count}×)" if warning.count > 1 else ""
+        err.print(
+            f"[yellow]warning:[/] {escape(_where(warning) + warning.message)}{times}",
+            highlight=False,
+        )
+    for error in report.errors[:50]:
+        err.print(f"[red]{escape(_where(error))}[/]{escape(error.message)}", highlight=False)
+
+
+def _where(problem) -> str:  # type: ignore[no-untyped-def]
+    if not problem.line:
+        return ""
+    return f"line {problem.line}" + (f", column {problem.column}" if problem.column else "") + ": "
 
 
 def _read_text(file: str) -> str:

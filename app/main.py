@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
-from app.api import align, concepts, health, terms
+from app.api import align, concepts, health, termbase, terms
 from app.bootstrap import build_index, prepare_database
 from app.jobs import api as jobs_api
 from app.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
@@ -32,19 +32,29 @@ class BodySizeLimit:
     """Refuse request bodies over ``limit`` bytes with a 413 problem, before any route runs.
 
     ``routes`` maps a path to its own limit, for the few routes that take large documents
-    (alignment) and check their content's size themselves.
+    (alignment) and check their content's size themselves. ``streamed`` routes (uploads of files
+    of hundreds of megabytes) are refused here only on a declared length over their limit; their
+    body is not read ahead, the route counts it as it reads.
     """
 
-    def __init__(self, app: ASGIApp, limit: int, routes: Mapping[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        routes: Mapping[str, int] | None = None,
+        streamed: Mapping[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.limit = limit
         self.routes = dict(routes or {})
+        self.streamed = dict(streamed or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.routes.get(scope.get("path", ""), self.limit)
+        path = scope.get("path", "")
+        limit = self.streamed.get(path) or self.routes.get(path, self.limit)
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit():
             if int(declared) > limit:
@@ -52,6 +62,9 @@ class BodySizeLimit:
                 return
             # The server holds the body to its declared length: no need to count (or to keep a
             # copy of a large upload in memory).
+            await self.app(scope, receive, send)
+            return
+        if path in self.streamed:
             await self.app(scope, receive, send)
             return
         # No (or a small) declared length: read the body, counting, and replay it to the app.
@@ -139,6 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(terms.router)
     app.include_router(concepts.router)
     app.include_router(align.router)
+    app.include_router(termbase.router)
     app.include_router(jobs_api.router)
     generate_openapi = app.openapi
 
@@ -153,6 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             align.ALIGN_PATH: settings.max_align_request_bytes,
             jobs_api.JOBS_PATH: settings.job_max_upload_bytes,
         },
+        streamed={termbase.IMPORT_PATH: settings.max_import_bytes},
     )
     return app
 

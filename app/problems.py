@@ -49,6 +49,7 @@ class Problem(Exception):
         title: str | None = None,
         errors: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
+        extensions: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(detail or title or HTTPStatus(status).phrase)
         self.status = status
@@ -57,6 +58,8 @@ class Problem(Exception):
         self.title = title or HTTPStatus(status).phrase
         self.errors = errors
         self.headers = headers
+        # RFC 9457 extension members, e.g. the report of a refused import
+        self.extensions = extensions
 
 
 def problem_response(request: Request, problem: Problem) -> JSONResponse:
@@ -68,6 +71,8 @@ def problem_response(request: Request, problem: Problem) -> JSONResponse:
         instance=request.url.path,
         errors=problem.errors,
     ).model_dump(exclude_none=True)
+    for name, value in (problem.extensions or {}).items():
+        body.setdefault(name, value)
     return JSONResponse(
         body, status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE, headers=problem.headers
     )

@@ -38,6 +38,12 @@ class Settings(BaseSettings):
         "above; command line: an error).",
     )
     max_page_size: int = Field(default=200, ge=1, description="Largest `limit` on list endpoints.")
+    max_import_bytes: int = Field(
+        default=200 * 1024 * 1024,
+        ge=1024,
+        description="Largest termbase file an import reads (API: 413 above; command line: the "
+        "import is refused).",
+    )
     index_check_interval: float = Field(
         default=0.5,
         ge=0.0,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
+from functools import lru_cache
 from typing import Annotated, Any, Self
 
 import langcodes
@@ -35,8 +36,11 @@ from termbase.models import (
 # RFC 5646 syntax only (alphanumeric subtags of 1-8 characters joined by hyphens); whether the
 # subtags exist is asked of the IANA registry through langcodes.
 _BCP47_SHAPE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+# Unicode's control characters (category Cc: U+0000-U+001F, U+007F-U+009F) but tab and line breaks.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+@lru_cache(maxsize=4096)  # an import validates the same few tags hundreds of thousands of times
 def normalize_language_tag(tag: str) -> str:
     """Validate a BCP 47 tag and return its canonical spelling (``FR-ca`` -> ``fr-CA``)."""
     tag = tag.strip()
@@ -54,7 +58,7 @@ def normalize_language_tag(tag: str) -> str:
 def _clean_text(value: str) -> str:
     """NFC, trimmed, inner whitespace runs collapsed; control characters refused."""
     value = unicodedata.normalize("NFC", value)
-    if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in value):
+    if _CONTROL.search(value):
         raise ValueError("must not contain control characters")
     return value.strip()
 

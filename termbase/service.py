@@ -6,10 +6,14 @@ request (or an import) is one transaction: all of it or none of it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import JSON, func, insert, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from termbase.errors import ConceptNotFound
@@ -146,7 +150,14 @@ def get_concept(concept_id: int, *, session: Session, for_update: bool = False) 
     return concept
 
 
-def update_concept(concept_id: int, patch: ConceptPatch, *, session: Session, user: str) -> Concept:
+def update_concept(
+    concept_id: int,
+    patch: ConceptPatch,
+    *,
+    session: Session,
+    user: str,
+    generation: int | None = None,
+) -> Concept:
     concept = get_concept(concept_id, session=session)
     before = snapshot(concept)
     changes = patch.model_dump(exclude_unset=True, exclude={"terms"})
@@ -166,6 +177,7 @@ def update_concept(concept_id: int, patch: ConceptPatch, *, session: Session, us
         user=user,
         before=before,
         after=after,
+        generation=generation,
     )
     return concept
 
@@ -248,3 +260,263 @@ def concept_history(concept_id: int, *, session: Session) -> list[RevisionOut]:
 
 def count_concepts(*, session: Session) -> int:
     return int(session.execute(select(func.count(Concept.id))).scalar_one())
+
+
+# -- many concepts at once (imports) --------------------------------------------------------------
+
+# Rows per INSERT statement of the bulk writes.
+BULK_ROWS = 1000
+
+
+@dataclass
+class HistoryEntry:
+    """A revision kept from elsewhere (a file's transaction): when, by whom, and its ``after``."""
+
+    action: RevisionAction
+    changed_at: datetime
+    changed_by: str
+    after: dict[str, Any]
+
+
+@dataclass
+class NewConcept:
+    """A concept for :func:`create_concepts`.
+
+    ``concept_id`` keeps that id (an import restoring a concept it knows); None takes a new one.
+    ``history`` is recorded before the concept's own create revision.
+    """
+
+    data: ConceptIn
+    concept_id: int | None = None
+    created_at: datetime | None = None
+    history: Sequence[HistoryEntry] = dataclass_field(default_factory=list)
+
+
+def _term_row(data: TermIn, concept_id: int, position: int) -> dict[str, Any]:
+    return {
+        "concept_id": concept_id,
+        "position": position,
+        "lang": data.lang,
+        "text": data.text,
+        "status": data.status.value,
+        "term_type": data.type.value,
+        "part_of_speech": data.part_of_speech.value if data.part_of_speech else None,
+        "context": data.context,
+        "source": data.source,
+        "note": data.note,
+    }
+
+
+def _snapshot_of_rows(concept_id: int, data: ConceptIn, term_ids: Sequence[int]) -> dict[str, Any]:
+    """What :func:`snapshot` gives for the concept once created, without loading it back."""
+    return {
+        "id": concept_id,
+        "subject_field": data.subject_field,
+        "definition": data.definition,
+        "note": data.note,
+        "source": data.source,
+        "terms": [
+            {
+                "id": term_id,
+                "lang": term.lang,
+                "text": term.text,
+                "status": term.status.value,
+                "type": term.type.value,
+                "part_of_speech": term.part_of_speech.value if term.part_of_speech else None,
+                "context": term.context,
+                "source": term.source,
+                "note": term.note,
+            }
+            for term_id, term in zip(term_ids, data.terms, strict=True)
+        ],
+    }
+
+
+def _new_ids(session: Session, table: str, count: int) -> list[int]:
+    """``count`` fresh ids for ``table`` (``concept`` or ``term``).
+
+    PostgreSQL: from the table's sequence, as an INSERT would take them. SQLite: above the
+    largest id, as SQLite would; the caller's transaction has written already (the generation),
+    so it holds SQLite's write lock and no one else can take them meanwhile.
+    """
+    if count == 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(
+            text(
+                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
+                "FROM generate_series(1, :count)"
+            ),
+            {"count": count},
+        ).scalars()
+        return [int(value) for value in rows]
+    largest = session.execute(text(f"SELECT COALESCE(MAX(id), 0) FROM {table}")).scalar_one()
+    return list(range(int(largest) + 1, int(largest) + 1 + count))
+
+
+def create_concepts(
+    items: Sequence[NewConcept], *, session: Session, user: str, generation: int
+) -> list[int]:
+    """Create many concepts with a few multi-row INSERTs; return their ids, in order.
+
+    The same rows and revisions as :func:`create_concept` (one create revision per concept, with
+    its snapshot, stamped ``generation``), written as Core bulk inserts so that an import of
+    100,000 concepts takes seconds. Call it after :func:`next_generation` in the same
+    transaction. Ids given in ``concept_id`` must be free.
+    """
+    if not items:
+        return []
+    now = utcnow()
+    kept = [item for item in items if item.concept_id is not None]
+    if kept:  # first, and the id sequence moved past them, so that new ids are taken above
+        _insert(
+            session,
+            Concept.__table__,
+            [_concept_row(item, item.concept_id, now) for item in kept if item.concept_id],
+        )
+        catch_up_id_sequence(session=session)
+    fresh = iter(_new_ids(session, "concept", len(items) - len(kept)))
+    ids = [item.concept_id if item.concept_id is not None else next(fresh) for item in items]
+    _insert(
+        session,
+        Concept.__table__,
+        [
+            _concept_row(item, concept_id, now)
+            for item, concept_id in zip(items, ids, strict=True)
+            if item.concept_id is None
+        ],
+    )
+    term_ids = iter(_new_ids(session, "term", sum(len(item.data.terms) for item in items)))
+    term_rows: list[dict[str, Any]] = []
+    revision_rows: list[dict[str, Any]] = []
+    for item, concept_id in zip(items, ids, strict=True):
+        these = [next(term_ids) for _ in item.data.terms]
+        term_rows.extend(
+            {"id": term_id, **_term_row(term, concept_id, position)}
+            for position, (term_id, term) in enumerate(zip(these, item.data.terms, strict=True))
+        )
+        revision_rows.extend(history_entry_rows(concept_id, item.history, generation=generation))
+        revision_rows.append(
+            {
+                "concept_id": concept_id,
+                "generation": generation,
+                "action": RevisionAction.CREATE.value,
+                "changed_at": now,
+                "changed_by": user,
+                "before": None,
+                "after": _snapshot_of_rows(concept_id, item.data, these),
+            }
+        )
+    _insert(session, Term.__table__, term_rows)
+    record_revisions(revision_rows, session=session)
+    return ids
+
+
+def _concept_row(item: NewConcept, concept_id: int, now: datetime) -> dict[str, Any]:
+    return {
+        "id": concept_id,
+        "subject_field": item.data.subject_field,
+        "definition": item.data.definition,
+        "note": item.data.note,
+        "source": item.data.source,
+        "created_at": item.created_at or now,
+        "updated_at": now,
+    }
+
+
+def _insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Write ``rows`` (dicts with the same keys) into ``table`` in bulk, in the session's
+    transaction.
+
+    SQLite: the driver's executemany, the values converted by the columns' own SQLAlchemy types
+    (UTC datetimes, JSON). PostgreSQL: COPY, JSON written as SQLAlchemy writes it. Both skip
+    SQLAlchemy's per-row work: a 100,000-concept import takes a third of the time.
+    """
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        _copy(session, table, rows)
+        return
+    if dialect != "sqlite":
+        for start in range(0, len(rows), BULK_ROWS):
+            session.execute(insert(table), list(rows[start : start + BULK_ROWS]))
+        return
+    connection = session.connection()
+    columns = list(rows[0])
+    convert = [table.c[name].type.bind_processor(connection.dialect) for name in columns]
+    statement = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join('?' for _ in columns)})"
+    )
+    for start in range(0, len(rows), BULK_ROWS):
+        connection.exec_driver_sql(
+            statement,
+            [
+                tuple(
+                    value if process is None else process(value)
+                    for value, process in zip(row.values(), convert, strict=True)
+                )
+                for row in rows[start : start + BULK_ROWS]
+            ],
+        )
+
+
+def _copy(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """PostgreSQL COPY of ``rows`` into ``table`` (psycopg 3), on the session's connection."""
+    columns = list(rows[0])
+    as_json = [isinstance(table.c[name].type, JSON) for name in columns]
+    driver = session.connection().connection.driver_connection
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            copy.write_row(
+                [
+                    json.dumps(value) if is_json else value
+                    for value, is_json in zip(row.values(), as_json, strict=True)
+                ]
+            )
+
+
+def record_revisions(rows: Sequence[dict[str, Any]], *, session: Session) -> None:
+    """Insert revision rows (``concept_id, generation, action, changed_at, changed_by, before,
+    after``) in multi-row INSERTs."""
+    _insert(session, Revision.__table__, rows)
+
+
+def history_entry_rows(
+    concept_id: int, entries: Sequence[HistoryEntry], *, generation: int
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "concept_id": concept_id,
+            "generation": generation,
+            "action": entry.action.value,
+            "changed_at": entry.changed_at,
+            "changed_by": entry.changed_by,
+            "before": None,
+            "after": entry.after,
+        }
+        for entry in entries
+    ]
+
+
+def catch_up_id_sequence(*, session: Session) -> None:
+    """After inserting concepts with given ids, make new ids start above them (PostgreSQL).
+
+    The sequence only ever moves forward, so an id once handed out is not handed out again.
+    SQLite takes the largest id plus one by itself.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    sequence = session.execute(text("SELECT pg_get_serial_sequence('concept', 'id')")).scalar()
+    if not sequence:
+        return
+    session.execute(
+        text(
+            "SELECT setval(CAST(:sequence AS regclass), m) FROM (SELECT MAX(id) AS m FROM concept) "
+            "AS c WHERE m IS NOT NULL AND m > (SELECT CASE WHEN is_called THEN last_value "
+            f"ELSE last_value - 1 END FROM {sequence})"
+        ),
+        {"sequence": sequence},
+    )

@@ -25,6 +25,9 @@ from app.settings import Settings
 from termbase.index import TermIndex
 from termbase.seed import load_seed_if_new
 
+# The termbase exchange tests' fixtures (the TBX schemas of the shared folder).
+pytest_plugins = ("tests.tbx_support",)
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("ALINEA_SHARED_DIR", ROOT.parent / "shared"))
 POSTGRES_URL = os.environ.get("ALINEA_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")

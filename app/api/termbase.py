@@ -1,0 +1,253 @@
+"""Termbase exchange over HTTP: export as TBX, TBX v2, CSV or TSV; import a file."""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from datetime import UTC, datetime
+from typing import IO, Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from app.deps import SettingsDep, UserDep
+from app.problems import Problem, problem_responses
+from termbase.exchange.export import ExportFormat, export_termbase
+from termbase.exchange.importer import (
+    ImportFormat,
+    ImportOptions,
+    ImportReport,
+    MergeMode,
+    MergePolicy,
+    import_termbase,
+)
+from termbase.exchange.selection import ExportFilter
+from termbase.models import TermStatus
+from termbase.schemas import normalize_language_tag
+
+EXPORT_PATH = "/v1/termbase/export"
+IMPORT_PATH = "/v1/termbase/import"
+# Uploads stay in memory up to this size, then go to a temporary file.
+SPOOL_IN_MEMORY = 8 * 1024 * 1024
+
+router = APIRouter(tags=["termbase"])
+
+# Content types an import takes, and the format each one means (None: look at the content).
+IMPORT_TYPES: dict[str, ImportFormat | None] = {
+    "application/xml": ImportFormat.TBX,
+    "text/xml": ImportFormat.TBX,
+    "application/x-tbx+xml": ImportFormat.TBX,
+    "application/tbx+xml": ImportFormat.TBX,
+    "application/x-tbx": ImportFormat.TBX,
+    "text/csv": ImportFormat.CSV,
+    "application/csv": ImportFormat.CSV,
+    "text/tab-separated-values": ImportFormat.TSV,
+    "text/plain": None,
+    "application/octet-stream": None,
+    "application/vnd.ms-excel": None,  # what some systems call any .csv file
+}
+
+
+def _languages(tags: list[str] | None) -> tuple[str, ...]:
+    result: list[str] = []
+    errors: list[dict[str, Any]] = []
+    for i, tag in enumerate(tags or ()):
+        try:
+            result.append(normalize_language_tag(tag))
+        except ValueError as exc:
+            errors.append({"loc": ["query", "lang", i], "msg": str(exc), "type": "value_error"})
+    if errors:
+        raise Problem(
+            422,
+            str(errors[0]["msg"]),
+            kind="validation-error",
+            title="Invalid request",
+            errors=errors,
+        )
+    return tuple(result)
+
+
+@router.get(
+    EXPORT_PATH,
+    summary="Export the termbase",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "The termbase file, streamed: TBX v3 (TBX-Basic, DCA), TBX v2 "
+            "(martif), CSV or TSV.",
+            "content": {
+                "application/xml": {"schema": {"type": "string", "format": "binary"}},
+                "text/csv": {"schema": {"type": "string", "format": "binary"}},
+                "text/tab-separated-values": {"schema": {"type": "string", "format": "binary"}},
+            },
+        },
+        **problem_responses(422, 503),
+    },
+)
+def export_termbase_file(
+    request: Request,
+    export_format: Annotated[
+        ExportFormat,
+        Query(
+            alias="format",
+            description="tbx (TBX v3, TBX-Basic, DCA), tbx2 (TBX v2 martif), csv or tsv.",
+        ),
+    ] = ExportFormat.TBX,
+    subject_field: Annotated[
+        list[str] | None,
+        Query(max_length=200, description="Only concepts of this subject field (repeatable)."),
+    ] = None,
+    lang: Annotated[
+        list[str] | None,
+        Query(
+            max_length=35,
+            description="Only terms in this language (BCP 47; `fr` takes `fr-CA`; repeatable).",
+        ),
+    ] = None,
+    status: Annotated[
+        list[TermStatus] | None, Query(description="Only terms with this status (repeatable).")
+    ] = None,
+    changed_since: Annotated[
+        datetime | None,
+        Query(description="Only concepts created or changed since (ISO 8601; UTC if no zone)."),
+    ] = None,
+) -> StreamingResponse:
+    """The termbase (or the part the filters select) as a file, streamed as it is read.
+
+    A concept left without terms by the language and status filters is not exported.
+    """
+    selection = ExportFilter(
+        subject_fields=tuple(subject_field or ()),
+        languages=_languages(lang),
+        statuses=tuple(s.value for s in status or ()),
+        changed_since=changed_since,
+    )
+    stream = export_termbase(request.app.state.database.sessionmaker, export_format, selection)
+    # The first piece (the header) is read here: a database that cannot be reached gets a 503
+    # problem instead of a broken file.
+    first = next(stream)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d")
+    suffix = "-v2" if export_format is ExportFormat.TBX2 else ""
+    filename = f"alinea-termbase-{stamp}{suffix}.{export_format.extension}"
+    return StreamingResponse(
+        itertools.chain([first], stream),
+        media_type=export_format.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _run_import(app: FastAPI, upload: IO[bytes], options: ImportOptions) -> ImportReport:
+    with app.state.database.sessionmaker() as session:
+        report = import_termbase(upload, session=session, options=options)  # type: ignore[arg-type]
+        if report.accepted and not options.dry_run:
+            session.commit()
+            report.committed = True
+            app.state.index.refresh(session=session)
+        else:
+            session.rollback()
+    return report
+
+
+@router.post(
+    IMPORT_PATH,
+    response_model=ImportReport,
+    summary="Import a termbase file",
+    responses=problem_responses(413, 415, 422, 503),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "The file itself as the body: TBX (v3 or v2), CSV or TSV.",
+            "content": {
+                media_type: {"schema": {"type": "string", "format": "binary"}}
+                for media_type in ("application/xml", "text/csv", "text/tab-separated-values")
+            },
+        }
+    },
+)
+async def import_termbase_file(
+    request: Request,
+    user: UserDep,
+    settings: SettingsDep,
+    import_format: Annotated[
+        ImportFormat,
+        Query(
+            alias="format",
+            description="auto (from the content type, else the content), tbx, csv or tsv.",
+        ),
+    ] = ImportFormat.AUTO,
+    dry_run: Annotated[
+        bool, Query(description="Check and count everything, write nothing.")
+    ] = False,
+    merge: Annotated[
+        str,
+        Query(
+            max_length=50,
+            description="What an incoming concept matches: `id` (an Alinea id, `alinea-12`), "
+            "`term:<lang>` (a term in that language) or `none`.",
+        ),
+    ] = "id",
+    mode: Annotated[
+        MergeMode,
+        Query(description="What happens to a matched concept: replace, add or skip."),
+    ] = MergeMode.REPLACE,
+) -> Any:
+    """Import a termbase file: all of it or nothing.
+
+    The body is the file (`curl --data-binary @termbase.tbx -H 'content-type: application/xml'`).
+    The answer is the report: concepts and terms created, updated, unchanged, skipped; warnings
+    (what was kept in notes). An import with errors is refused with a 422 problem whose `errors`
+    give each one's line and column and whose `report` is the whole report; nothing is written.
+    """
+    try:
+        policy = MergePolicy.parse(merge, mode.value)
+    except ValueError as exc:
+        raise Problem(422, str(exc), kind="validation-error", title="Invalid request") from exc
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type and media_type not in IMPORT_TYPES:
+        raise Problem(
+            415,
+            f"cannot import {media_type}: send TBX as application/xml, CSV as text/csv or TSV "
+            "as text/tab-separated-values",
+            kind="unsupported-media-type",
+        )
+    if import_format is ImportFormat.AUTO and media_type:
+        import_format = IMPORT_TYPES[media_type] or ImportFormat.AUTO
+    limit = settings.max_import_bytes
+    upload = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 (closed below)
+    try:
+        size = 0
+        async for piece in request.stream():
+            size += len(piece)
+            if size > limit:
+                raise Problem(
+                    413,
+                    f"the file is over the limit of {limit:,} bytes (ALINEA_MAX_IMPORT_BYTES)",
+                    kind="request-too-large",
+                )
+            upload.write(piece)
+        if size == 0:
+            raise Problem(422, "the request has no file in its body", kind="empty-file")
+        upload.seek(0)
+        options = ImportOptions(
+            format=import_format,
+            policy=policy,
+            dry_run=dry_run,
+            user=user,
+            max_bytes=limit,
+        )
+        report = await run_in_threadpool(_run_import, request.app, upload, options)
+    finally:
+        upload.close()
+    if not report.accepted:
+        too_large = any(error.code == "too-large" for error in report.errors)
+        raise Problem(
+            413 if too_large else 422,
+            f"the import was refused, nothing was written: {report.first_error()}"
+            + (f" (and {len(report.errors) - 1} more errors)" if len(report.errors) > 1 else ""),
+            kind="import-refused",
+            title="Import refused",
+            errors=[error.model_dump() for error in report.errors],
+            extensions={"report": report.model_dump(mode="json")},
+        )
+    return report
