@@ -110,6 +110,18 @@ def _prepare(text: str, lang: str) -> str:
     return text
 
 
+def _prepare_all(sentences: Sequence[str], lang: str) -> list[str]:
+    """``[_prepare(s, lang) for s in sentences]``, in one pass over them joined by line breaks
+    (NFKC and the elision split act within lines), unless a sentence holds a line break."""
+    joined = "\n".join(sentences)
+    if joined.count("\n") != max(len(sentences) - 1, 0):
+        return [_prepare(s, lang) for s in sentences]
+    prepared = _prepare(joined, lang).split("\n")
+    if len(prepared) != len(sentences):  # not expected: NFKC made or removed a line break
+        return [_prepare(s, lang) for s in sentences]
+    return prepared if sentences else []
+
+
 def _split_elisions(text: str) -> str:
     """``_ELISION.sub(r"\1' ", text)``, five times faster: the regex is tried at every
     character, this looks only at apostrophes (a third of the lexicon's encoding time was the
@@ -124,6 +136,12 @@ def _split_elisions(text: str) -> str:
             out.append("'")
         out.append(following)
     return "".join(out)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _number_hash(number: str) -> int:
+    """CRC-32 of a number's key (numbers recur: years, symbols, paragraph numbers)."""
+    return zlib.crc32(_number_key(number))
 
 
 def _number_key(number: str) -> bytes:
@@ -299,7 +317,7 @@ class Lexicon:
         """:meth:`encode` without its cache, as one array: (every sentence's ids end to end,
         how many ids each sentence has). What the aligner uses: a document is new text."""
         _check_lang(lang)
-        prepared = [_prepare(s, lang) for s in sentences]
+        prepared = _prepare_all(sentences, lang)
         encoded = self._sp.encode(prepared)
         # One pass of numpy over the whole batch rather than a few small arrays per sentence.
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
@@ -312,16 +330,15 @@ class Lexicon:
         # Numbers: one scan of the whole batch (a number never spans the line breaks joining it).
         joined = "\n".join(prepared)
         if _HAS_DIGIT.search(joined):
-            number_ids: list[int] = []
-            positions: list[int] = []
-            for match in _NUMBER.finditer(joined):
-                number_ids.append(
-                    self.vocab_size + zlib.crc32(_number_key(match.group())) % self.number_buckets
-                )
-                positions.append(match.start())
+            matches = [(match.start(), match.group()) for match in _NUMBER.finditer(joined)]
+            hashes = np.fromiter(
+                (_number_hash(number) for _, number in matches), dtype=np.int64, count=len(matches)
+            )
+            number_ids = self.vocab_size + hashes % self.number_buckets
             line_starts = np.cumsum([0] + [len(text) + 1 for text in prepared])
+            positions = [position for position, _ in matches]
             number_owner = np.searchsorted(line_starts, positions, side="right") - 1
-            pieces = np.concatenate((pieces, np.asarray(number_ids, dtype=_ID_DTYPE)))
+            pieces = np.concatenate((pieces, number_ids.astype(_ID_DTYPE)))
             owner = np.concatenate((owner, number_owner.astype(np.int64)))
             order = np.argsort(owner, kind="stable")
             pieces, owner = pieces[order], owner[order]
