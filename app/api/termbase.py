@@ -9,6 +9,8 @@ from typing import IO, Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import StreamingResponse
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
 
 from app.deps import SettingsDep, UserDep
@@ -31,7 +33,87 @@ IMPORT_PATH = "/v1/termbase/import"
 # Uploads stay in memory up to this size, then go to a temporary file.
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
 
+FORM = "multipart/form-data"
+
 router = APIRouter(tags=["termbase"])
+
+
+class _FormFile:
+    """Streams the part named ``file`` of a multipart/form-data body into ``sink`` as the body
+    arrives (other parts are ignored), so a form upload is held to the same byte limit and never
+    kept whole in memory."""
+
+    def __init__(self, content_type: str, sink: IO[bytes]) -> None:
+        _, params = parse_options_header(content_type)
+        boundary = params.get(b"boundary")
+        if not boundary:
+            raise Problem(422, "the form has no boundary in its content type", kind="bad-form")
+        self.sink = sink
+        self.media_type = ""
+        self.found = False
+        self._in_file = False
+        self._headers: dict[bytes, bytes] = {}
+        self._field = b""
+        self._value = b""
+        self._parser = MultipartParser(
+            boundary,
+            {
+                "on_part_begin": self._part_begin,
+                "on_header_field": self._header_field,
+                "on_header_value": self._header_value,
+                "on_header_end": self._header_end,
+                "on_headers_finished": self._headers_finished,
+                "on_part_data": self._part_data,
+                "on_part_end": self._part_end,
+            },
+        )
+
+    def write(self, data: bytes) -> None:
+        try:
+            self._parser.write(data)
+        except MultipartParseError as exc:
+            raise Problem(422, f"the form cannot be read: {exc}", kind="bad-form") from exc
+
+    def finish(self) -> None:
+        try:
+            self._parser.finalize()
+        except MultipartParseError as exc:
+            raise Problem(422, f"the form cannot be read: {exc}", kind="bad-form") from exc
+        if not self.found:
+            raise Problem(
+                422, "the form has no part named 'file' (curl -F file=@termbase.tbx)",
+                kind="empty-file",
+            )  # fmt: skip
+
+    def _part_begin(self) -> None:
+        self._headers = {}
+
+    def _header_field(self, data: bytes, start: int, end: int) -> None:
+        self._field += data[start:end]
+
+    def _header_value(self, data: bytes, start: int, end: int) -> None:
+        self._value += data[start:end]
+
+    def _header_end(self) -> None:
+        self._headers[self._field.lower()] = self._value
+        self._field = self._value = b""
+
+    def _headers_finished(self) -> None:
+        _, params = parse_options_header(self._headers.get(b"content-disposition", b""))
+        self._in_file = params.get(b"name") == b"file" and not self.found
+        if self._in_file:
+            part_type = self._headers.get(b"content-type", b"").decode("latin-1")
+            self.media_type = part_type.split(";")[0].strip().lower()
+
+    def _part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._in_file:
+            self.sink.write(data[start:end])
+
+    def _part_end(self) -> None:
+        if self._in_file:
+            self.found = True
+            self._in_file = False
+
 
 # Content types an import takes, and the format each one means (None: look at the content).
 IMPORT_TYPES: dict[str, ImportFormat | None] = {
@@ -159,8 +241,17 @@ def _run_import(app: FastAPI, upload: IO[bytes], options: ImportOptions) -> Impo
             "required": True,
             "description": "The file itself as the body: TBX (v3 or v2), CSV or TSV.",
             "content": {
-                media_type: {"schema": {"type": "string", "format": "binary"}}
-                for media_type in ("application/xml", "text/csv", "text/tab-separated-values")
+                **{
+                    media_type: {"schema": {"type": "string", "format": "binary"}}
+                    for media_type in ("application/xml", "text/csv", "text/tab-separated-values")
+                },
+                FORM: {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                    }
+                },
             },
         }
     },
@@ -194,7 +285,9 @@ async def import_termbase_file(
 ) -> Any:
     """Import a termbase file: all of it or nothing.
 
-    The body is the file (`curl --data-binary @termbase.tbx -H 'content-type: application/xml'`).
+    The body is the file (`curl --data-binary @termbase.tbx -H 'content-type: application/xml'`),
+    or a form whose part `file` is the file (`curl -F file=@termbase.tbx`); either way it is
+    streamed to a temporary file, counted against `ALINEA_MAX_IMPORT_BYTES`.
     The answer is the report: concepts and terms created, updated, unchanged, skipped; warnings
     (what was kept in notes). An import with errors is refused with a 422 problem whose `errors`
     give each one's line and column and whose `report` is the whole report; nothing is written.
@@ -203,19 +296,19 @@ async def import_termbase_file(
         policy = MergePolicy.parse(merge, mode.value)
     except ValueError as exc:
         raise Problem(422, str(exc), kind="validation-error", title="Invalid request") from exc
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type and media_type not in IMPORT_TYPES:
+    content_type = request.headers.get("content-type", "")
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type and media_type not in IMPORT_TYPES and media_type != FORM:
         raise Problem(
             415,
             f"cannot import {media_type}: send TBX as application/xml, CSV as text/csv or TSV "
-            "as text/tab-separated-values",
+            "as text/tab-separated-values, or any of them as the part 'file' of a form",
             kind="unsupported-media-type",
         )
-    if import_format is ImportFormat.AUTO and media_type:
-        import_format = IMPORT_TYPES[media_type] or ImportFormat.AUTO
     limit = settings.max_import_bytes
     upload = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 (closed below)
     try:
+        form = _FormFile(content_type, upload) if media_type == FORM else None
         size = 0
         async for piece in request.stream():
             size += len(piece)
@@ -225,8 +318,16 @@ async def import_termbase_file(
                     f"the file is over the limit of {limit:,} bytes (ALINEA_MAX_IMPORT_BYTES)",
                     kind="request-too-large",
                 )
-            upload.write(piece)
-        if size == 0:
+            if form is None:
+                upload.write(piece)
+            else:
+                form.write(piece)
+        if form is not None:
+            form.finish()
+            media_type = form.media_type
+        if import_format is ImportFormat.AUTO and media_type:
+            import_format = IMPORT_TYPES.get(media_type) or ImportFormat.AUTO
+        if upload.tell() == 0:
             raise Problem(422, "the request has no file in its body", kind="empty-file")
         upload.seek(0)
         options = ImportOptions(

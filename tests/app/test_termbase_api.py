@@ -180,3 +180,40 @@ def test_openapi_names_the_exchange_operations(client: TestClient) -> None:
     assert {"export_termbase_file", "import_termbase_file"} <= ids
     upload = spec["paths"]["/v1/termbase/import"]["post"]["requestBody"]["content"]
     assert {"application/xml", "text/csv", "text/tab-separated-values"} <= set(upload)
+
+
+def test_import_as_a_form_upload(database: Database, seeded_client: TestClient) -> None:
+    exported = seeded_client.get("/v1/termbase/export").content
+    with make_client(
+        database.url, load_seed=False, max_import_bytes=len(exported) + 4096
+    ) as client:
+        form = client.post(
+            "/v1/termbase/import?dry_run=true",
+            files={"file": ("seed.tbx", exported, "application/xml")},
+            data={"comment": "other fields are ignored"},
+        )
+        assert form.status_code == 200, form.text
+        assert form.json()["concepts"]["unchanged"] == 80
+        glossary = b"en,fr\nsmuggling of migrants,trafic illicite de migrants\n"
+        csv = client.post(
+            "/v1/termbase/import?merge=term:en&mode=add&dry_run=true",
+            files={"file": ("glossary.csv", glossary, "text/csv")},
+        )
+        assert csv.status_code == 200, csv.text
+        assert csv.json()["terms"]["created"] == 1
+        missing = client.post(
+            "/v1/termbase/import", files={"other": ("x.tbx", exported, "application/xml")}
+        )
+        assert missing.status_code == 422 and missing.headers["content-type"] == PROBLEM
+        assert "'file'" in missing.json()["detail"]
+        broken = client.post(
+            "/v1/termbase/import",
+            content=b"--nope\r\nthis is not a form",
+            headers={"content-type": "multipart/form-data; boundary=xyz"},
+        )
+        assert broken.status_code == 422 and broken.headers["content-type"] == PROBLEM
+        too_big = client.post(
+            "/v1/termbase/import",
+            files={"file": ("big.tbx", exported + b" " * 8192, "application/xml")},
+        )
+        assert too_big.status_code == 413
