@@ -31,17 +31,16 @@ separately; then one ``align(fr, en, presegmented=True)`` call is timed with ``p
 4. typical documents (``--pair-size`` sentences a side, 200 by default, built the same way from
    consecutive files): ``--pairs`` of them aligned one after the other in one child pinned to one
    core (``os.sched_setaffinity(0, {0})`` where the platform has it), pairs per second (target
-   >= 25) and mean / p50 / p95 / max ms per pair, and the time per sentence as pairs/s for pairs of
-   exactly ``--pair-size`` sentences a side (the built pairs, made of whole files, are larger:
-   ``--until both``, the default, gives about 276 French / 208 English). The first pass is the first time this process
-   sees each pair (the aligner's per-word tables fill as it goes, as in a new worker); the second
-   aligns the same pairs again, to show what those tables are worth (the aligner keeps no
-   per-sentence cache: the lexicon's ``encode`` cache is not on its path).
+   >= 25) and mean / p50 / p95 / max ms per pair, and the time per sentence as pairs/s for pairs
+   of exactly ``--pair-size`` sentences a side (the built pairs, made of whole files, are larger:
+   ``--until both``, the default, gives about 276 French / 208 English). The first pass is the
+   first time this process sees each pair (the aligner's per-word tables fill as it goes, as in
+   a new worker); the second aligns the same pairs again, to show what those tables are worth
+   (the aligner keeps no per-sentence cache: the lexicon's ``encode`` cache is not on its path).
 
 Repeating the 243 files means a 12,000-sentence document holds each sentence about four times;
-the lexicon encodes each distinct sentence of a call once, so the long runs encode fewer sentences
-than a real document of that length. The stage child therefore also times encoding every sentence
-of the document with no cache, and prints the difference.
+the aligner encodes every sentence of a call (it keeps no sentence cache), so the repeats do not
+make the long runs cheaper, but its per-word tables fill sooner than on a real document.
 
 ``--band B`` aligns with ``AlignOptions(band=B)`` instead of the defaults, for comparison. Each
 child records a hash of the aligner's sources (``alignment/*.py`` and ``alignment/data``); the run
@@ -362,28 +361,12 @@ def child_stages(args: argparse.Namespace) -> dict[str, Any]:
     document, _ = build(load_parts(args.data), args.size, args.until)
     gc.collect()
     wall = time.perf_counter()
-    result = align(document.fr, document.en, presegmented=True, options=_options(args))
+    align(document.fr, document.en, presegmented=True, options=_options(args))
     wall = time.perf_counter() - wall
     stages = [
         {"stage": label, "calls": t.calls, "seconds": t.seconds} for label, t in timers.items()
     ]
-    # What encoding would cost if every sentence were new (the repeats make it cheaper here).
-    encoding: dict[str, Any] = {}
-    from alignment.lexicon import Lexicon
-
-    lexicon = Lexicon.load_default()
-    uncached = getattr(lexicon, "_encode_uncached", None)
-    if uncached is not None:
-        for lang, side in (("fr", result.fr), ("en", result.en)):
-            texts = [s.text for s in side.sentences]
-            started = time.perf_counter()
-            uncached(texts, lang)
-            encoding[lang] = {
-                "sentences": len(texts),
-                "distinct": len(set(texts)),
-                "seconds_all_uncached": time.perf_counter() - started,
-            }
-    return {"warm_up": warm, "wall_s": wall, "stages": stages, "encoding": encoding}
+    return {"warm_up": warm, "wall_s": wall, "stages": stages}
 
 
 def child_profile(args: argparse.Namespace) -> dict[str, Any]:
@@ -812,22 +795,6 @@ def main() -> None:
             long[size]["stages"] = result
             print(f"  N = {size:,}: align() {result['wall_s']:.2f} s with timers")
             _print_stages(result["stages"], result["wall_s"], 1.0, "s")
-            encoded = next(
-                (r["seconds"] for r in result["stages"] if "SentencePiece" in r["stage"]), None
-            )
-            if result["encoding"] and encoded is not None:
-                extra = sum(e["seconds_all_uncached"] for e in result["encoding"].values())
-                print(
-                    f"    with every sentence new (no repeats), encoding would take about "
-                    f"{max(extra - encoded, 0):.2f} s more than in this call"
-                )
-                long[size]["encoding_extra_s"] = max(extra - encoded, 0)
-            for lang, enc in result["encoding"].items():
-                print(
-                    f"    encoding every {lang} sentence with no cache: "
-                    f"{enc['seconds_all_uncached']:.2f} s for {enc['sentences']:,} sentences "
-                    f"({enc['distinct']:,} distinct, which is all the call encoded)"
-                )
         print()
 
     # 3. quality

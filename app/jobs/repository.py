@@ -252,20 +252,23 @@ def _mine(item_ids: Iterable[int], claimant: str) -> Any:
     )
 
 
-def renew_leases(
-    engine: Engine, claimant: str, item_ids: Iterable[int], lease_seconds: float
-) -> int:
-    """Extend the lease of the claimant's running items; return how many are still its own."""
+def _update_mine(engine: Engine, claimant: str, item_ids: Iterable[int], **values: Any) -> int:
+    """Set ``values`` on the claimant's running items among ``item_ids``; how many it changed."""
     ids = list(item_ids)
     if not ids:
         return 0
     with engine.begin() as conn:
-        result = conn.execute(
-            update(JobItem)
-            .where(_mine(ids, claimant))
-            .values(lease_until=now() + timedelta(seconds=lease_seconds))
-        )
+        result = conn.execute(update(JobItem).where(_mine(ids, claimant)).values(**values))
     return int(result.rowcount or 0)
+
+
+def renew_leases(
+    engine: Engine, claimant: str, item_ids: Iterable[int], lease_seconds: float
+) -> int:
+    """Extend the lease of the claimant's running items; return how many are still its own."""
+    return _update_mine(
+        engine, claimant, item_ids, lease_until=now() + timedelta(seconds=lease_seconds)
+    )
 
 
 def complete(engine: Engine, claimant: str, item_id: int, outcome: dict[str, Any]) -> bool:
@@ -356,21 +359,15 @@ def release(engine: Engine, claimant: str, item_ids: Iterable[int]) -> int:
     For a runner that stops cleanly: the items are claimed again at once rather than when their
     lease runs out.
     """
-    ids = list(item_ids)
-    if not ids:
-        return 0
-    with engine.begin() as conn:
-        result = conn.execute(
-            update(JobItem)
-            .where(_mine(ids, claimant))
-            .values(
-                state=ItemState.QUEUED.value,
-                claimed_by=None,
-                lease_until=None,
-                attempts=case((JobItem.attempts > 0, JobItem.attempts - 1), else_=0),
-            )
-        )
-    return int(result.rowcount or 0)
+    return _update_mine(
+        engine,
+        claimant,
+        item_ids,
+        state=ItemState.QUEUED.value,
+        claimed_by=None,
+        lease_until=None,
+        attempts=case((JobItem.attempts > 0, JobItem.attempts - 1), else_=0),
+    )
 
 
 def requeue_stale(

@@ -98,6 +98,15 @@ _STATUS = {status.value: tbx for status, tbx in STATUS_TO_TBX.items()}
 _TYPE = {term_type.value: tbx for term_type, tbx in TYPE_TO_TBX.items()}
 
 
+def _fields(out: list[str], indent: str, *fields: tuple[str, str | None, str | None]) -> None:
+    """One ``<element type="…">value</element>`` line per (element, type, value) with a value;
+    no ``type`` attribute where the type is None."""
+    for element, kind, value in fields:
+        if value:
+            attribute = f' type="{kind}"' if kind else ""
+            out.append(f"{indent}<{element}{attribute}>{escape(value)}</{element}>\n")
+
+
 class _Writer:
     """Concepts as TBX text, with the element names of TBX v3 or v2.
 
@@ -120,16 +129,14 @@ class _Writer:
         out.append(f'<{self.entry} id="{escape_attribute(concept_ref(concept.id))}">\n')
         for transaction in history.concept:
             self.transaction(out, transaction, "  ")
-        if concept.subject_field:
-            out.append(
-                f'  <descrip type="subjectField">{escape(concept.subject_field)}</descrip>\n'
-            )
-        if concept.definition:
-            out.append(f'  <descrip type="definition">{escape(concept.definition)}</descrip>\n')
-        if concept.source:
-            out.append(f'  <admin type="source">{escape(concept.source)}</admin>\n')
-        if concept.note:
-            out.append(f"  <note>{escape(concept.note)}</note>\n")
+        _fields(
+            out,
+            "  ",
+            ("descrip", "subjectField", concept.subject_field),
+            ("descrip", "definition", concept.definition),
+            ("admin", "source", concept.source),
+            ("note", None, concept.note),
+        )
         for lang, terms in languages.items():
             out.append(f'  <{self.lang_section} xml:lang="{escape_attribute(lang)}">\n')
             for transaction in history.languages.get(lang, ()):
@@ -146,16 +153,14 @@ class _Writer:
         out.append(f'      <termNote type="administrativeStatus">{status}</termNote>\n')
         term_type = _TYPE.get(term.term_type, _TYPE[TermType.FULL_FORM.value])
         out.append(f'      <termNote type="termType">{term_type}</termNote>\n')
-        if term.part_of_speech:
-            out.append(
-                f'      <termNote type="partOfSpeech">{escape(term.part_of_speech)}</termNote>\n'
-            )
-        if term.context:
-            out.append(f'      <descrip type="context">{escape(term.context)}</descrip>\n')
-        if term.source:
-            out.append(f'      <admin type="source">{escape(term.source)}</admin>\n')
-        if term.note:
-            out.append(f"      <note>{escape(term.note)}</note>\n")
+        _fields(
+            out,
+            "      ",
+            ("termNote", "partOfSpeech", term.part_of_speech),
+            ("descrip", "context", term.context),
+            ("admin", "source", term.source),
+            ("note", None, term.note),
+        )
         for transaction in history:
             self.transaction(out, transaction, "      ")
         out.append(f"    </{self.term_section}>\n")
