@@ -28,7 +28,8 @@ from alignment.features import (
     units,
 )
 from alignment.lexicon import Lexicon
-from alignment.search import CostModel, SideFeatures, align_features
+from alignment.search import MAX_CELLS, CostModel, SideFeatures, align_features, find_corridor
+from alignment.sparse import SparseRows
 from alignment.types import Alignment, Bead, Paragraph, ParagraphBead, Side
 
 REALIGN_PASSES = 1
@@ -43,25 +44,26 @@ class AlignOptions:
     """How to align.
 
     - ``presegmented``: one sentence a line, an empty line between paragraphs (no clean-up).
-    - ``band``: half-width of the search band around the coarse path, in sentences. Wider is
-      more robust to long stretches with no counterpart, and proportionally slower; at 8, long
-      documents (3,000 sentences and more) could drift off the true path for good.
-    - ``fine_band``: the same at the last level, sentence by sentence, where the path found on
-      pairs of sentences is already right to a sentence or two (8 and 16 give the same
-      alignments on the development sets, and 8 costs less).
+    - ``margin``: how many sentences the search corridor reaches beyond the anchors around it
+      (see :mod:`alignment.anchors`); an anchor off by up to that much does no harm.
+    - ``max_cells``: the most cells the search may visit, which bounds its memory (about 21
+      bytes a cell); past it, the widest stretches between anchors are searched in a band
+      around their diagonal.
     - ``realign``: passes after the first, each with word pairs learnt from the previous pass's
-      confident 1-1 beads (0: none); only when at least ``realign_threshold`` of the linked
-      beads are doubtful (an easy document gains nothing from it, and it doubles the time).
+      confident 1-1 beads (0: none), window by window (``realign_window`` beads); only where
+      at least ``realign_threshold`` of the linked beads are doubtful (an easy document gains
+      nothing from it, and it doubles the time).
     - ``max_sentence_chars``: a "sentence" longer than this is refused: it is a text with no
       sentence punctuation or not text at all.
     - ``cost``: the weights of the bead cost (:class:`alignment.search.CostModel`).
     """
 
     presegmented: bool = False
-    band: int = 16
-    fine_band: int = 8
+    margin: int = 8
+    max_cells: int = MAX_CELLS
     realign: int = REALIGN_PASSES
     realign_threshold: float = 0.1
+    realign_window: int = 1000
     max_sentence_chars: int = 20_000
     cost: CostModel = field(default_factory=CostModel)
 
@@ -171,23 +173,19 @@ def _align_part(
     en_units = [units(en.sentences[j].text) for j in en_ids]
     fr_features = _features(fr, fr_paragraphs, "fr", translations, fr_units)
     en_features = _features(en, en_paragraphs, "en", translations, en_units)
-    path = align_features(
-        fr_features, en_features, options.cost, band=options.band, fine_band=options.fine_band
+    within = find_corridor(
+        fr_features, en_features, margin=options.margin, max_cells=options.max_cells
     )
+    path = align_features(fr_features, en_features, options.cost, within=within)
     first_vectors = fr_features.vectors
-    for _ in range(options.realign if _uncertain(path, options.realign_threshold) else 0):
-        # Further passes, as hunalign and Moore do: learn word pairs from this document's own
+    for _ in range(options.realign):
+        # Further passes, as hunalign and Moore do: learn word pairs from the text's own
         # confident 1-1 beads (names, recurring vocabulary the shipped lexicon lacks), realign.
-        learned = _learn_translations(fr_units, en_units, path)
-        extra = {u: t for u, t in learned.table.items() if u not in translations.table}
-        if not extra:
+        extra = _learned_vectors(fr_units, en_units, path, translations, options)
+        if extra is None:
             break
-        fr_features = replace(
-            fr_features, vectors=first_vectors + translation_vectors(fr_units, extra)
-        )
-        path = align_features(
-            fr_features, en_features, options.cost, band=options.band, fine_band=options.fine_band
-        )
+        fr_features = replace(fr_features, vectors=first_vectors + extra)
+        path = align_features(fr_features, en_features, options.cost, within=within)
     beads = []
     for fr_local, en_local, cost in _group_one_sided(path, fr_paragraph, en_paragraph):
         furniture = all(fr.sentences[fr_ids[i]].furniture for i in fr_local) and all(
@@ -201,6 +199,40 @@ def _align_part(
             )
         )
     return beads
+
+
+def _learned_vectors(
+    fr_units: Sequence[Sequence[str]],
+    en_units: Sequence[Sequence[str]],
+    path: Sequence[tuple[tuple[int, ...], tuple[int, ...], float]],
+    translations: Translations,
+    options: AlignOptions,
+) -> SparseRows | None:
+    """What word pairs learnt from the path add to the French vectors (None: nothing).
+
+    Word pairs are learnt window by window (``realign_window`` beads, from the beads of the
+    window and half a window either side), and only for the windows where enough beads are
+    doubtful: a long text is often several texts (a report and its annexes, a batch of
+    documents end to end), and what one of them teaches says little about the others. A
+    document shorter than a window is one window, so it is treated as a whole, alone or not.
+    """
+    window = options.realign_window
+    n = len(fr_units)
+    parts: list[tuple[int, SparseRows]] = []
+    for start in range(0, len(path), window):
+        beads = path[start : start + window]
+        if not _uncertain(beads, options.realign_threshold):
+            continue
+        context = path[max(start - window // 2, 0) : start + window + window // 2]
+        learned = _learn_translations(fr_units, en_units, context)
+        extra = {u: t for u, t in learned.table.items() if u not in translations.table}
+        rows = [i for fr_local, _, _ in beads for i in fr_local]
+        if extra and rows:
+            first, last = rows[0], rows[-1] + 1
+            parts.append((first, translation_vectors(fr_units[first:last], extra)))
+    if not parts:
+        return None
+    return SparseRows.stacked(parts, n)
 
 
 def _uncertain(
@@ -308,14 +340,9 @@ def _features(
         paragraph_start=starts,
         furniture=furniture,
         translations=translations,
-        space=_space() if USE_LEXICON else None,
-        words=USE_WORDS,
+        space=_space(),
         sentence_units=sentence_units,
     )
-
-
-USE_LEXICON = True
-USE_WORDS = True
 
 
 @lru_cache(maxsize=1)

@@ -1,14 +1,20 @@
-"""Per-sentence features for the alignment search: lengths, lexical vectors, paragraph marks.
+"""Per-sentence features for the alignment search: lengths, lexical vectors, anchor keys,
+paragraph marks.
 
 Lexical vectors live in one hashed space shared by both languages: an English sentence is the bag
 of its units (words, numbers); a French sentence is the bag of the English units its own units
 translate to (from the lexicon), plus itself (numbers, names, symbols and cognates are the same
 on both sides). The dot product of a French and an English vector then counts translation links,
 and it adds up over consecutive sentences, which is what the search needs.
+
+Anchor keys are the same signals unhashed, for :mod:`alignment.anchors` to find sentence pairs
+that share something rare: numbers, words of four letters or more and their cognate stems, and
+the lexicon pieces (a French piece as the English piece it most often translates to).
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 import threading
@@ -22,6 +28,7 @@ import numpy as np
 
 from alignment.lexicon import Lexicon
 from alignment.search import SideFeatures
+from alignment.sparse import ItemRows, ItemTable, SparseRows, union_keys
 
 DIMENSIONS = 1024
 PIECE_SCALE = 1.0
@@ -83,6 +90,28 @@ def _cognate(unit: str) -> str | None:
 
 
 COGNATE_WEIGHT = 0.8
+# Anchor keys of lexicon pieces are PIECE_KEYS + the (English) piece id; keys of words are
+# hashes below it.
+PIECE_KEYS = 1 << 62
+# A French piece is keyed as the English piece it translates to when t(en | fr) is at least this.
+PIECE_KEY_THRESHOLD = 0.3
+
+
+def word_key(text: str) -> int:
+    """A stable 62-bit id of an anchor key (the same in every process, unlike ``hash``)."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big") >> 2
+
+
+def _unit_keys(unit: str) -> tuple[int, int]:
+    """The anchor keys of a unit (-1: none): the unit itself, and its cognate stem."""
+    if unit in STOP_UNITS or unit in _MARKS:
+        return -1, -1
+    if unit.startswith("#"):
+        return word_key(unit), -1
+    if len(unit) < 4:
+        return -1, -1
+    cognate = _cognate(unit)
+    return word_key(unit), word_key(cognate) if cognate else -1
 
 
 @lru_cache(maxsize=200_000)
@@ -117,14 +146,16 @@ class _UnitTable:
         self._weight = np.zeros(capacity, dtype=np.float64)
         self._buckets = np.zeros((capacity, 2), dtype=np.int64)
         self._values = np.zeros((capacity, 2), dtype=np.float64)
+        self._keys = np.full((capacity, 2), -1, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self._ids)
 
     def lookup(
         self, flat_units: list[str]
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(ids of ``flat_units``, weight, (bucket, bucket) and (value, value) of every id)."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(ids of ``flat_units``, and per id: weight, (bucket, bucket), (value, value) and
+        (anchor key, anchor key))."""
         with self._lock:
             found = list(map(self._ids.get, flat_units))
             if None in found:
@@ -133,7 +164,7 @@ class _UnitTable:
                 )
                 found = list(map(self._ids.__getitem__, flat_units))
             ids = np.fromiter(found, dtype=np.int64, count=len(found))
-            return ids, self._weight, self._buckets, self._values
+            return ids, self._weight, self._buckets, self._values, self._keys
 
     def _add(self, new: Iterable[str]) -> None:
         new = list(new)
@@ -145,6 +176,7 @@ class _UnitTable:
             self._weight = _grown(self._weight, capacity)
             self._buckets = _grown(self._buckets, capacity)
             self._values = _grown(self._values, capacity)
+            self._keys = _grown(self._keys, capacity, fill=-1)
         for unit in new:
             index = len(self._ids)
             weight, entries = _unit_entries(unit)
@@ -152,11 +184,12 @@ class _UnitTable:
             for k, (bucket, value) in enumerate(entries):
                 self._buckets[index, k] = bucket
                 self._values[index, k] = value
+            self._keys[index] = _unit_keys(unit)
             self._ids[unit] = index
 
 
-def _grown(array: np.ndarray, capacity: int) -> np.ndarray:
-    grown = np.zeros((capacity, *array.shape[1:]), dtype=array.dtype)
+def _grown(array: np.ndarray, capacity: int, fill: int = 0) -> np.ndarray:
+    grown = np.full((capacity, *array.shape[1:]), fill, dtype=array.dtype)
     grown[: len(array)] = array
     return grown
 
@@ -193,65 +226,84 @@ def side_features(
     furniture: Iterable[bool],
     translations: Translations | None = None,
     space: LexicalSpace | None = None,
-    words: bool = True,
     sentence_units: Sequence[Sequence[str]] | None = None,
 ) -> SideFeatures:
     """Features of one side's sentences, ready for :func:`alignment.search.align_features`.
 
     ``sentence_units`` may give each sentence's :func:`units` when the caller has them already.
+    Page furniture has no anchor keys: a job number or a symbol repeated in the text must not
+    pin the path to the furniture line.
     """
     n = len(texts)
-    pieces = np.zeros(n, dtype=np.float64)
     chars = np.zeros(n, dtype=np.float32)
     labels = np.zeros(n, dtype=np.int64)
+    furniture_mask = np.fromiter(furniture, dtype=bool, count=n)
     table = translations.table if translations and lang == "fr" else {}
-    sentence_units_list: list[Sequence[str]] = []
     for row, text in enumerate(texts):
         chars[row] = max(len(text) - text.count(" "), 1)
         label = _LABEL_RE.match(text)
         if label:
             labels[row] = zlib.crc32(label.group(1).lower().encode()) + 1
-        if words:
-            sentence_units_list.append(
-                units(text) if sentence_units is None else sentence_units[row]
-            )
-    # Every (sentence, bucket) entry of every source, summed by one bincount at the end.
-    positions: list[np.ndarray] = []
-    values: list[np.ndarray] = []
-    if words:
-        lengths = np.fromiter(map(len, sentence_units_list), dtype=np.int64, count=n)
-        ids, weight, buckets, unit_values = _UNITS.lookup(
-            list(itertools.chain.from_iterable(sentence_units_list))
-        )
-        sentence_of = np.repeat(np.arange(n), lengths)
-        pieces = np.maximum(np.bincount(sentence_of, weights=weight[ids], minlength=n), 1.0)
-        # Each unit has two entries (itself and its cognate stem, value 0 when it has none).
-        positions.append(np.repeat(sentence_of * DIMENSIONS, 2) + buckets[ids].ravel())
-        values.append(unit_values[ids].ravel())
+    sentence_units_list = list(map(units, texts)) if sentence_units is None else sentence_units
+    lengths = np.fromiter(map(len, sentence_units_list), dtype=np.int64, count=n)
+    ids, weight, buckets, unit_values, unit_keys = _UNITS.lookup(
+        list(itertools.chain.from_iterable(sentence_units_list))
+    )
+    items = ItemRows.from_lengths(lengths, ids)
+    pieces = _sums(weight[ids], items.indptr)
+    # Each unit has two entries: itself and its cognate stem (value 0, key -1 when none).
+    vectors = SparseRows.summed(items, ItemTable.from_dense(buckets, unit_values), DIMENSIONS)
+    keys = SparseRows.keys(items, ItemTable.from_dense(unit_keys), furniture_mask)
     if space is not None:
-        piece_positions, piece_values, piece_weights = space.entries(texts, lang)
-        positions.append(piece_positions)
-        values.append(PIECE_SCALE * piece_values)
+        piece_vectors, piece_weights, piece_keys = space.rows(texts, lang, furniture_mask)
+        vectors = vectors + piece_vectors
         pieces = pieces + PIECE_SCALE * piece_weights
-    if positions:
-        summed = np.bincount(
-            np.concatenate(positions), weights=np.concatenate(values), minlength=n * DIMENSIONS
-        )
-        vectors = summed.reshape(n, DIMENSIONS).astype(np.float32)
-    else:
-        vectors = np.zeros((n, DIMENSIONS), dtype=np.float32)
-    if words and table:
+        keys = union_keys(keys, piece_keys)
+    if table:
         content = {u: t for u, t in table.items() if u not in STOP_UNITS}
-        vectors += translation_vectors(sentence_units_list, content)
-    pieces = pieces.astype(np.float32)
+        vectors = vectors + translation_vectors(sentence_units_list, content)
+        keys = union_keys(keys, _translation_keys(sentence_units_list, content, furniture_mask))
     return SideFeatures(
         chars=chars,
-        pieces=pieces,
+        pieces=np.maximum(pieces, 1.0).astype(np.float32),
         vectors=vectors,
+        keys=keys,
         paragraph_start=np.fromiter(paragraph_start, dtype=bool, count=n),
-        furniture=np.fromiter(furniture, dtype=bool, count=n).astype(np.float32),
+        furniture=furniture_mask.astype(np.float32),
         label=labels,
-        sentences=np.ones(n, dtype=np.float32),
+    )
+
+
+def _sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
+    """The sum of each row's values (rows as ``indptr`` gives them; an empty row sums to 0)."""
+    cumulative = np.concatenate(([0.0], np.cumsum(values, dtype=np.float64)))
+    return cumulative[indptr[1:]] - cumulative[indptr[:-1]]
+
+
+def _translation_keys(
+    sentence_units: Sequence[Sequence[str]],
+    table: dict[str, tuple[tuple[str, float], ...]],
+    skip: np.ndarray,
+) -> SparseRows:
+    """Anchor keys of French sentences from ``table``: the keys of the English units their
+    units translate to."""
+    local: dict[str, int] = {}
+    lengths = np.zeros(len(sentence_units), dtype=np.int64)
+    ids: list[int] = []
+    for row, found in enumerate(sentence_units):
+        for unit in found:
+            if unit in table:
+                ids.append(local.setdefault(unit, len(local)))
+                lengths[row] += 1
+    indptr = np.zeros(len(local) + 1, dtype=np.int64)
+    keys: list[int] = []
+    for unit, index in local.items():
+        keys.extend(k for target, _ in table[unit] for k in _unit_keys(target) if k >= 0)
+        indptr[index + 1] = len(keys)
+    return SparseRows.keys(
+        ItemRows.from_lengths(lengths, np.asarray(ids, dtype=np.int64)),
+        ItemTable(indptr, np.asarray(keys, dtype=np.int64), np.zeros(0)),
+        skip,
     )
 
 
@@ -282,27 +334,38 @@ class LexicalSpace:
         src, tgt, prob = src[keep], tgt[keep], prob[keep]
         link = np.minimum(prob / saturation, 1.0).astype(np.float32)
         np.maximum.at(fr, (src, self._bucket[tgt]), link)
-        self._sparse = {"fr": _csr(fr), "en": _csr(en)}
+        self._tables = {"fr": ItemTable(*_csr(fr)), "en": ItemTable(*_csr(en))}
+        # Anchor keys (-1: none): an English content piece is itself; a French one is the
+        # English piece it translates to best, when that is likely enough.
+        pieces = ids < lexicon.vocab_size
+        en_keys = np.where(content & pieces, ids, -1)
+        fr_keys = np.full(size, -1, dtype=np.int64)
+        best = (prob >= PIECE_KEY_THRESHOLD) & pieces[src]
+        order = np.lexsort((-prob[best], src[best]))  # each source's likeliest target first
+        first_src, first_at = np.unique(src[best][order], return_index=True)
+        fr_keys[first_src] = tgt[best][order][first_at]
+        # A French piece is also keyed as itself: names, numbers and cognates are shared.
+        self._key_tables = {
+            "fr": ItemTable.from_dense(_piece_keys(np.column_stack((fr_keys, en_keys)))),
+            "en": ItemTable.from_dense(_piece_keys(en_keys[:, None])),
+        }
 
-    def vectors(self, texts: Sequence[str], lang: str) -> tuple[np.ndarray, np.ndarray]:
-        """(sentence vectors, lexical weight of each sentence)."""
-        positions, values, weights = self.entries(texts, lang)
-        size = len(texts) * DIMENSIONS
-        vectors = np.bincount(positions, weights=values, minlength=size)
-        return vectors.reshape(len(texts), DIMENSIONS).astype(np.float32), weights.astype(
-            np.float32
-        )
-
-    def entries(self, texts: Sequence[str], lang: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The sentence vectors as entries (position ``sentence * DIMENSIONS + bucket``, value;
-        repeated positions add up), and the lexical weight of each sentence (at least 1)."""
+    def rows(
+        self, texts: Sequence[str], lang: str, skip: np.ndarray
+    ) -> tuple[SparseRows, np.ndarray, SparseRows]:
+        """Each sentence's vector, its lexical weight, and its anchor keys (none where
+        ``skip``)."""
         ids, lengths = self.lexicon.encode_flat(texts, lang)
-        ids = ids.astype(np.int64)
-        sentence_of = np.repeat(np.arange(len(texts)), lengths)
-        weights = np.bincount(sentence_of, weights=self._weight[ids], minlength=len(texts))
-        indptr, indices, data = self._sparse[lang]
-        positions, values = _entries(ids, sentence_of, indptr, indices, data)
-        return positions, values, np.maximum(weights, 1.0)
+        items = ItemRows.from_lengths(lengths, ids)
+        weights = _sums(self._weight[items.ids], items.indptr)
+        vectors = SparseRows.summed(items, self._tables[lang], DIMENSIONS)
+        keys = SparseRows.keys(items, self._key_tables[lang], skip)
+        return vectors, weights, keys
+
+
+def _piece_keys(piece_ids: np.ndarray) -> np.ndarray:
+    """Anchor keys of lexicon pieces (-1 stays -1: no key)."""
+    return np.where(piece_ids >= 0, PIECE_KEYS + piece_ids, -1)
 
 
 def _csr(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -315,19 +378,16 @@ def _csr(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def translation_vectors(
     sentence_units: Sequence[Sequence[str]], table: dict[str, tuple[tuple[str, float], ...]]
-) -> np.ndarray:
+) -> SparseRows:
     """The part of French sentence vectors that ``table``'s translations contribute."""
-    n = len(sentence_units)
     local: dict[str, int] = {}
-    rows: list[int] = []
+    lengths = np.zeros(len(sentence_units), dtype=np.int64)
     ids: list[int] = []
     for row, found in enumerate(sentence_units):
         for unit in found:
             if unit in table:
-                rows.append(row)
                 ids.append(local.setdefault(unit, len(local)))
-    if not ids:
-        return np.zeros((n, DIMENSIONS), dtype=np.float32)
+                lengths[row] += 1
     indptr = np.zeros(len(local) + 1, dtype=np.int64)
     indices: list[int] = []
     data: list[float] = []
@@ -336,41 +396,8 @@ def translation_vectors(
             indices.append(_bucket(target))
             data.append(probability)
         indptr[index + 1] = len(indices)
-    return _expand(
-        np.asarray(ids, dtype=np.int64),
-        np.asarray(rows, dtype=np.int64),
-        n,
-        indptr,
-        np.asarray(indices, dtype=np.int64),
-        np.asarray(data, dtype=np.float64),
+    return SparseRows.summed(
+        ItemRows.from_lengths(lengths, np.asarray(ids, dtype=np.int64)),
+        ItemTable(indptr, np.asarray(indices, dtype=np.int64), np.asarray(data)),
+        DIMENSIONS,
     )
-
-
-def _expand(
-    ids: np.ndarray,
-    sentence_of: np.ndarray,
-    n: int,
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    data: np.ndarray,
-) -> np.ndarray:
-    """Sentence vectors: the sum of the sparse rows ``ids`` (CSR) of each sentence."""
-    positions, values = _entries(ids, sentence_of, indptr, indices, data)
-    summed = np.bincount(positions, weights=values, minlength=n * DIMENSIONS)
-    return summed.reshape(n, DIMENSIONS).astype(np.float32)
-
-
-def _entries(
-    ids: np.ndarray,
-    sentence_of: np.ndarray,
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    data: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The sparse rows ``ids`` (CSR) as (sentence * DIMENSIONS + bucket, value) entries."""
-    counts = indptr[ids + 1] - indptr[ids]
-    total = int(counts.sum())
-    entries = np.repeat(indptr[ids], counts) + (
-        np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-    )
-    return np.repeat(sentence_of, counts) * DIMENSIONS + indices[entries], data[entries]
