@@ -12,13 +12,13 @@ separately by the banded search of :mod:`alignment.search` on the features of
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from alignment.confidence import REVIEW_REASONS, Calibration
 from alignment.features import (
     STOP_UNITS,
     LexicalSpace,
@@ -28,15 +28,31 @@ from alignment.features import (
     units,
 )
 from alignment.lexicon import Lexicon
-from alignment.search import MAX_CELLS, CostModel, SideFeatures, align_features, find_corridor
+from alignment.search import (
+    MAX_CELLS,
+    CostModel,
+    SideFeatures,
+    align_features,
+    bead_evidence,
+    find_corridor,
+)
 from alignment.sparse import SparseRows
 from alignment.types import Alignment, Bead, Paragraph, ParagraphBead, Side
 
-REALIGN_PASSES = 1
+# The most sentences a side may have (see AlignOptions.max_sentences).
+MAX_SENTENCES = 64_000
 
 
 class AlignmentError(ValueError):
     """Input that cannot be aligned; the message says why, in words a user can act on."""
+
+
+class LanguageMismatch(AlignmentError):
+    """The two sides look swapped, or in the same language (when asked to check)."""
+
+
+class AlignmentTooLarge(AlignmentError):
+    """Input over a size limit (sentences a side): split it, or raise the limit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,23 +65,32 @@ class AlignOptions:
     - ``max_cells``: the most cells the search may visit, which bounds its memory (about 21
       bytes a cell); past it, the widest stretches between anchors are searched in a band
       around their diagonal.
-    - ``realign``: passes after the first, each with word pairs learnt from the previous pass's
-      confident 1-1 beads (0: none), window by window (``realign_window`` beads); only where
-      at least ``realign_threshold`` of the linked beads are doubtful (an easy document gains
-      nothing from it, and it doubles the time).
+    - ``realign``: whether the second pass adds word pairs learnt from the first pass's
+      confident 1-1 beads, window by window (``realign_window`` beads); only where at least
+      ``realign_threshold`` of the linked beads are doubtful (an easy document gains nothing).
     - ``max_sentence_chars``: a "sentence" longer than this is refused: it is a text with no
       sentence punctuation or not text at all.
     - ``cost``: the weights of the bead cost (:class:`alignment.search.CostModel`).
+    - ``calibration``: how a bead's confidence and review flag follow from what the search
+      knows of it (:class:`alignment.confidence.Calibration`).
+    - ``check_languages``: refuse (:class:`LanguageMismatch`) two sides that look swapped or
+      in the same language, instead of aligning them with a warning.
+    - ``max_sentences``: the most sentences a side may have; more is refused
+      (:class:`AlignmentTooLarge`) before anything is built, which bounds memory (about 700 MB
+      at the limit on real text).
     """
 
     presegmented: bool = False
     margin: int = 8
     max_cells: int = MAX_CELLS
-    realign: int = REALIGN_PASSES
+    realign: bool = True
     realign_threshold: float = 0.1
     realign_window: int = 1000
     max_sentence_chars: int = 20_000
     cost: CostModel = field(default_factory=CostModel)
+    calibration: Calibration = field(default_factory=Calibration)
+    max_sentences: int = MAX_SENTENCES
+    check_languages: bool = False
 
 
 def align(
@@ -88,6 +113,11 @@ def align(
     presegmented = presegmented or options.presegmented
     _check_text(fr_text, "French")
     _check_text(en_text, "English")
+    if presegmented:  # refused before anything is built for the lines
+        for text, name in ((fr_text, "French"), (en_text, "English")):
+            _check_sentence_count(
+                sum(1 for line in text.splitlines() if line.strip()), name, options
+            )
     segment = segment_presegmented if presegmented else segment_raw
     fr = segment(fr_text, "fr")
     en = segment(en_text, "en")
@@ -107,13 +137,21 @@ def align_sides(
     for side, name in ((fr, "French"), (en, "English")):
         if not side.sentences:
             raise AlignmentError(f"the {name} side has no text to align")
+        _check_sentence_count(len(side.sentences), name, options)
         longest = max(side.sentences, key=lambda s: len(s.text))
         if len(longest.text) > options.max_sentence_chars:
             raise AlignmentError(
                 f"the {name} side has a 'sentence' of {len(longest.text):,} characters "
                 f"(at offset {longest.start}): it has no sentence boundaries to align on"
             )
-    warnings.extend(_language_warnings(fr, en))
+    language_warnings = _language_warnings(fr, en)
+    if (
+        options.check_languages
+        and language_warnings
+        and language_warnings[0].startswith(_REFUSED_LANGUAGE_WARNINGS)
+    ):
+        raise LanguageMismatch(language_warnings[0])
+    warnings.extend(language_warnings)
     translations = _translations(anchors)
     beads: list[Bead] = []
     for fr_part, en_part in ((fr.body, en.body), (fr.footnotes, en.footnotes)):
@@ -125,6 +163,14 @@ def align_sides(
             f"the French side is {ratio:.1f} times as long as the English side: check that the "
             "two texts are translations of each other"
         )
+    flagged = Counter(bead.review for bead in beads if bead.review)
+    if flagged:
+        reasons = ", ".join(
+            f"{flagged[reason]} {_PLURALS[reason] if flagged[reason] > 1 else reason}"
+            for reason in REVIEW_REASONS
+            if flagged[reason]
+        )
+        warnings.append(f"{sum(flagged.values())} beads to review: {reasons}")
     one_sided = sum(1 for b in beads if not b.fr or not b.en)
     if beads and one_sided / len(beads) > 0.5:
         warnings.append(
@@ -132,6 +178,17 @@ def align_sides(
             "not be translations of each other"
         )
     return Alignment(fr=fr, en=en, paragraphs=paragraphs, warnings=warnings)
+
+
+_PLURALS = {"omission": "omissions", "addition": "additions", "mismatch": "mismatches"}
+
+
+def _check_sentence_count(count: int, name: str, options: AlignOptions) -> None:
+    if count > options.max_sentences:
+        raise AlignmentTooLarge(
+            f"the {name} side has {count:,} sentences; at most {options.max_sentences:,} a side "
+            "can be aligned at once: split the document"
+        )
 
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
@@ -167,8 +224,6 @@ def _align_part(
     en_ids = [j for p in en_paragraphs for j in p.sentences]
     if not fr_ids and not en_ids:
         return []
-    fr_paragraph = [fr.sentences[i].paragraph for i in fr_ids]
-    en_paragraph = [en.sentences[j].paragraph for j in en_ids]
     fr_units = [units(fr.sentences[i].text) for i in fr_ids]
     en_units = [units(en.sentences[j].text) for j in en_ids]
     fr_features = _features(fr, fr_paragraphs, "fr", translations, fr_units)
@@ -177,28 +232,68 @@ def _align_part(
         fr_features, en_features, margin=options.margin, max_cells=options.max_cells
     )
     path = align_features(fr_features, en_features, options.cost, within=within)
-    first_vectors = fr_features.vectors
-    for _ in range(options.realign):
-        # Further passes, as hunalign and Moore do: learn word pairs from the text's own
-        # confident 1-1 beads (names, recurring vocabulary the shipped lexicon lacks), realign.
-        extra = _learned_vectors(fr_units, en_units, path, translations, options)
-        if extra is None:
-            break
-        fr_features = replace(fr_features, vectors=first_vectors + extra)
-        path = align_features(fr_features, en_features, options.cost, within=within)
+    # A second pass, with what the first taught about this text: how dear leaving a sentence
+    # out should be, and (as hunalign and Moore do) word pairs learnt from its confident 1-1
+    # beads where many beads were doubtful (names, recurring vocabulary the lexicon lacks).
+    model = adapted_model(path, options.cost)
+    extra = _learned_vectors(fr_units, en_units, path, translations, options)
+    if extra is not None:
+        fr_features = replace(fr_features, vectors=fr_features.vectors + extra)
+    if extra is not None or model != options.cost:
+        path = align_features(fr_features, en_features, model, within=within)
+    evidence = bead_evidence(fr_features, en_features, path, model)
+    calibration = options.calibration
     beads = []
-    for fr_local, en_local, cost in _group_one_sided(path, fr_paragraph, en_paragraph):
-        furniture = all(fr.sentences[fr_ids[i]].furniture for i in fr_local) and all(
-            en.sentences[en_ids[j]].furniture for j in en_local
-        )
+    for k, (fr_local, en_local, cost) in enumerate(path):
+        if fr_local and en_local:
+            confidence, review = calibration.linked_bead(
+                cost,
+                float(evidence.similarity[k]),
+                float(evidence.length_z[k]),
+                len(fr_local) + len(en_local),
+            )
+        else:
+            sentence = (
+                fr.sentences[fr_ids[fr_local[0]]] if fr_local else en.sentences[en_ids[en_local[0]]]
+            )
+            confidence, review = calibration.one_sided_bead(
+                bool(fr_local), float(evidence.nearby[k]), len(sentence.text), sentence.furniture
+            )
         beads.append(
             Bead(
                 fr=tuple(fr_ids[i] for i in fr_local),
                 en=tuple(en_ids[j] for j in en_local),
-                confidence=_confidence(cost, bool(fr_local and en_local), furniture, options.cost),
+                confidence=confidence,
+                review=review,
             )
         )
     return beads
+
+
+def adapted_model(
+    path: Sequence[tuple[tuple[int, ...], tuple[int, ...], float]], model: CostModel
+) -> CostModel:
+    """The cost model with a deletion cost fitted to this text, from a first pass's path.
+
+    What leaving a sentence out should cost depends on the text, as Vecalign's deletion cost
+    (a percentile of the document's own costs) does: in UN documents true 1-1 beads cost
+    little (median 0.24 on the development set) and a sentence that links badly is most likely
+    one the other side lacks; in literary translation true beads cost more (median 0.65) and a
+    costly link is still usually right. The deletion cost is ``delete_base + delete_slope ×``
+    the median cost of the path's 1-1 beads (unchanged when it has fewer than
+    ``MIN_BEADS_TO_ADAPT``).
+    """
+    if model.delete_slope == 0:
+        return model
+    costs = sorted(cost for fr, en, cost in path if len(fr) == 1 and len(en) == 1)
+    if len(costs) < MIN_BEADS_TO_ADAPT:
+        return model
+    median = costs[len(costs) // 2]
+    return replace(model, delete_cost=round(model.delete_base + model.delete_slope * median, 3))
+
+
+# Fewer 1-1 beads than this say too little about a text to fit its deletion cost.
+MIN_BEADS_TO_ADAPT = 5
 
 
 def _learned_vectors(
@@ -216,6 +311,8 @@ def _learned_vectors(
     documents end to end), and what one of them teaches says little about the others. A
     document shorter than a window is one window, so it is treated as a whole, alone or not.
     """
+    if not options.realign:
+        return None
     window = options.realign_window
     n = len(fr_units)
     parts: list[tuple[int, SparseRows]] = []
@@ -243,31 +340,6 @@ def _uncertain(
     if not linked:
         return False
     return sum(1 for cost in linked if cost > 1.0) >= threshold * len(linked)
-
-
-def _group_one_sided(
-    path: Sequence[tuple[tuple[int, ...], tuple[int, ...], float]],
-    fr_paragraph: Sequence[int],
-    en_paragraph: Sequence[int],
-) -> list[tuple[tuple[int, ...], tuple[int, ...], float]]:
-    """Consecutive sentences of one paragraph left out on the same side become one bead.
-
-    A passage a translator skipped is one gap, not one gap per sentence; lines of page furniture
-    each stand in a paragraph of their own and stay separate.
-    """
-    grouped: list[tuple[tuple[int, ...], tuple[int, ...], float]] = []
-    for fr_local, en_local, cost in path:
-        if grouped and not (fr_local and en_local):
-            last_fr, last_en, last_cost = grouped[-1]
-            same_side = bool(fr_local) == bool(last_fr) and not (last_fr and last_en)
-            if same_side and fr_local and fr_paragraph[fr_local[0]] == fr_paragraph[last_fr[-1]]:
-                grouped[-1] = (last_fr + fr_local, (), max(cost, last_cost))
-                continue
-            if same_side and en_local and en_paragraph[en_local[0]] == en_paragraph[last_en[-1]]:
-                grouped[-1] = ((), last_en + en_local, max(cost, last_cost))
-                continue
-        grouped.append((fr_local, en_local, cost))
-    return grouped
 
 
 def _learn_translations(
@@ -350,19 +422,6 @@ def _space() -> LexicalSpace:
     return LexicalSpace(Lexicon.load_default())
 
 
-def _confidence(cost_per_sentence: float, linked: bool, furniture: bool, model: CostModel) -> float:
-    """A bead's confidence in [0, 1]: the chance that it is right, from its cost per sentence.
-
-    Calibrated on the development sets (bin by bin, a logistic fit of strict correctness on the
-    cost: beads under 0.5 are right 99% of the time, 0.5-1.0 92%, 1.0-1.5 77%, above 1.5 under
-    half). Page furniture left unaligned is right 99%+ of the time, other one-sided beads about
-    85% (far more on UN documents, far less on literary text).
-    """
-    if not linked:
-        return 0.99 if furniture else 0.85
-    return round(1.0 / (1.0 + math.exp(3.75 * (cost_per_sentence - 1.4))), 4)
-
-
 def _paragraph_beads(fr: Side, en: Side, beads: list[Bead]) -> list[ParagraphBead]:
     """Group consecutive sentence beads that share a paragraph on either side."""
     groups: list[ParagraphBead] = []
@@ -443,12 +502,16 @@ def _opening(side: Side, chars: int = 10_000) -> str:
     return " ".join(parts)
 
 
+_SWAPPED = "the French side looks English and the English side French: swapped?"
+_REFUSED_LANGUAGE_WARNINGS = (_SWAPPED, "both sides look")
+
+
 def _language_warnings(fr: Side, en: Side) -> list[str]:
     fr_lang = guess_language(_opening(fr))
     en_lang = guess_language(_opening(en))
     warnings = []
     if fr_lang == "en" and en_lang == "fr":
-        warnings.append("the French side looks English and the English side French: swapped?")
+        warnings.append(_SWAPPED)
     elif fr_lang == en_lang and fr_lang is not None:
         name = "French" if fr_lang == "fr" else "English"
         warnings.append(f"both sides look {name}: the alignment pairs a text with itself")

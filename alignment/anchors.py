@@ -39,7 +39,7 @@ LOCAL_GAP_CELLS = 48 * 48
 PAIRS_PER_SENTENCE = 30
 
 
-def anchor_points(
+def find_anchors(
     fr_indptr: np.ndarray,
     fr_keys: np.ndarray,
     en_indptr: np.ndarray,
@@ -47,14 +47,14 @@ def anchor_points(
     *,
     depth: int = 2,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Corners the path goes through: ``(0, 0)``, each anchor's two corners, ``(n, m)``.
+    """The anchors (French sentence, English sentence), both increasing.
 
     The keys are compressed sparse rows: sentence ``r``'s keys are
-    ``keys[indptr[r]:indptr[r + 1]]`` (64-bit ids, any order).
+    ``keys[indptr[r]:indptr[r + 1]]`` (64-bit ids, distinct within a row).
     """
     n, m = len(fr_indptr) - 1, len(en_indptr) - 1
-    points_i = [np.array([0, n], dtype=np.int64)]
-    points_j = [np.array([0, m], dtype=np.int64)]
+    found_i: list[np.ndarray] = [np.zeros(0, np.int64)]
+    found_j: list[np.ndarray] = [np.zeros(0, np.int64)]
     gaps = [(0, n, 0, m)]
     for _ in range(depth):
         found_gaps = []
@@ -64,8 +64,8 @@ def anchor_points(
             ai, aj = _anchors_in(fr_indptr, fr_keys, en_indptr, en_keys, i0, i1, j0, j1)
             if len(ai) == 0:
                 continue
-            points_i += [ai, ai + 1]
-            points_j += [aj, aj + 1]
+            found_i.append(ai)
+            found_j.append(aj)
             corners_i = np.concatenate(([i0], np.ravel(np.column_stack((ai, ai + 1))), [i1]))
             corners_j = np.concatenate(([j0], np.ravel(np.column_stack((aj, aj + 1))), [j1]))
             found_gaps += [
@@ -75,10 +75,17 @@ def anchor_points(
         gaps = found_gaps
         if not gaps:
             break
-    pi = np.concatenate(points_i)
-    pj = np.concatenate(points_j)
-    order = np.lexsort((pj, pi))
-    return pi[order], pj[order]
+    ai = np.concatenate(found_i)
+    aj = np.concatenate(found_j)
+    order = np.argsort(ai, kind="stable")
+    return ai[order], aj[order]
+
+
+def corners(ai: np.ndarray, aj: np.ndarray, n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """The corners the path goes through: ``(0, 0)``, each anchor's two, and ``(n, m)``."""
+    points_i = np.concatenate(([0], np.ravel(np.column_stack((ai, ai + 1))), [n]))
+    points_j = np.concatenate(([0], np.ravel(np.column_stack((aj, aj + 1))), [m]))
+    return points_i.astype(np.int64), points_j.astype(np.int64)
 
 
 def corridor(

@@ -28,6 +28,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from alignment.types import Alignment
+
 BeadPair = tuple[tuple[int, ...], tuple[int, ...]]
 
 __all__ = [
@@ -322,6 +324,49 @@ def _type_scores(totals: dict[str, Counts]) -> dict[str, Score]:
     }
 
 
+# -- confidence and review flags ----------------------------------------------------------------
+
+
+def calibration_error(confidences: Sequence[float], right: Sequence[bool], bins: int = 10) -> float:
+    """Expected calibration error: beads binned by confidence (``bins`` equal-width bins), the
+    gap between each bin's mean confidence and its share of right beads, weighted by the bin's
+    share of beads (Guo et al. 2017). 0 is perfect; 0 for no beads."""
+    totals: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    for confidence, ok in zip(confidences, right, strict=True):
+        cell = totals[min(int(confidence * bins), bins - 1)]
+        cell[0] += 1
+        cell[1] += confidence
+        cell[2] += bool(ok)
+    count = sum(cell[0] for cell in totals.values())
+    if not count:
+        return 0.0
+    return sum(abs(cell[1] - cell[2]) for cell in totals.values()) / count
+
+
+def review_scores(
+    documents: Iterable[tuple[Iterable[BeadPair], Iterable[BeadPair], set[int], set[int]]],
+) -> tuple[float, float]:
+    """How well review flags find what the gold leaves unaligned: (precision, recall).
+
+    Each document is (gold beads, flagged beads, French furniture sentences, English furniture
+    sentences). Counted sentence by sentence over all documents: the targets are the sentences
+    of gold one-sided beads that are not page furniture; a flagged sentence is any sentence of
+    a flagged bead. Precision is the share of flagged sentences that are targets, recall the
+    share of targets flagged (0 when there is nothing to divide by).
+    """
+    targets = flagged = found = 0
+    for gold, review, fr_furniture, en_furniture in documents:
+        wanted = {("fr", i) for fr, en in gold if not en for i in fr if i not in fr_furniture}
+        wanted |= {("en", j) for fr, en in gold if not fr for j in en if j not in en_furniture}
+        marked = {("fr", i) for fr, _ in review for i in fr} | {
+            ("en", j) for _, en in review for j in en
+        }
+        targets += len(wanted)
+        flagged += len(marked)
+        found += len(wanted & marked)
+    return _ratio(found, flagged), _ratio(found, targets)
+
+
 # -- evaluating an aligner on a folder -----------------------------------------------------------
 
 
@@ -353,11 +398,15 @@ class Report:
     overhead_seconds: float
     total_seconds: float
     problems: list[str] = field(default_factory=list)
+    # When the aligner returns alignments (beads with confidences and review flags):
+    calibration_error: float | None = None  # expected calibration error of the confidences
+    review_precision: float | None = None  # of the review flags, for gold 1-0 / 0-1 sentences
+    review_recall: float | None = None
 
 
 def evaluate_folder(
     folder: Path,
-    aligner: Callable[[str, str], Sequence[BeadPair]],
+    aligner: Callable[[str, str], Sequence[BeadPair] | Alignment],
     out: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Report:
@@ -365,7 +414,10 @@ def evaluate_folder(
 
     Documents are taken in name order, one per ``.gold`` file; the aligner receives the raw
     French and English file texts (one sentence a line, see :func:`sentence_lines`) and returns
-    beads. With ``out``, its output is written to ``out/NAME.align`` in the beads format.
+    beads, or an :class:`~alignment.types.Alignment`: then the report also gives the expected
+    calibration error of the bead confidences and how well the review flags find the gold
+    one-sided beads (:func:`calibration_error`, :func:`review_scores`). With ``out``, its
+    output is written to ``out/NAME.align`` in the beads format.
     ``progress(done, total)`` is called after each document.
 
     A gold file that does not cover its texts is a ``ValueError`` (the set itself is broken). An
@@ -384,6 +436,9 @@ def evaluate_folder(
     documents: list[DocumentResult] = []
     problems: list[str] = []
     aligner_seconds = 0.0
+    confidences: list[float] = []
+    right: list[bool] = []
+    flagged: list[tuple[list[BeadPair], list[BeadPair], set[int], set[int]]] = []
     for done, gold_path in enumerate(golds, 1):
         name = gold_path.name.removesuffix(".gold")
         fr_text = _read(folder / f"{name}.fr")
@@ -396,8 +451,23 @@ def evaluate_folder(
             raise ValueError(f"{gold_path}: {exc}") from exc
 
         before = time.perf_counter()
-        test = [(tuple(fr), tuple(en)) for fr, en in aligner(fr_text, en_text)]
+        found = aligner(fr_text, en_text)
         seconds = time.perf_counter() - before
+        if isinstance(found, Alignment):
+            test = [(bead.fr, bead.en) for bead in found.beads]
+            gold_set = set(gold)
+            confidences += [bead.confidence for bead in found.beads]
+            right += [(bead.fr, bead.en) in gold_set for bead in found.beads]
+            flagged.append(
+                (
+                    gold,
+                    [(bead.fr, bead.en) for bead in found.beads if bead.review],
+                    {s.index for s in found.fr.sentences if s.furniture},
+                    {s.index for s in found.en.sentences if s.furniture},
+                )
+            )
+        else:
+            test = [(tuple(fr), tuple(en)) for fr, en in found]
         aligner_seconds += seconds
 
         problem = None
@@ -419,6 +489,7 @@ def evaluate_folder(
 
     documents.sort(key=lambda d: (d.score.strict_f1, d.score.lax_f1, d.name))
     total_seconds = time.perf_counter() - started
+    review = review_scores(flagged) if flagged else (None, None)
     return Report(
         folder=folder,
         score=Score.from_counts(totals),
@@ -428,6 +499,9 @@ def evaluate_folder(
         overhead_seconds=total_seconds - aligner_seconds,
         total_seconds=total_seconds,
         problems=problems,
+        calibration_error=calibration_error(confidences, right) if flagged else None,
+        review_precision=review[0],
+        review_recall=review[1],
     )
 
 
@@ -468,6 +542,14 @@ def format_report(report: Report, worst: int = 10) -> str:
             f"{_cell(typed.lax_recall, c.gold):>8}{c.test:>9}"
             f"{_cell(typed.strict_precision, c.test):>10}{_cell(typed.lax_precision, c.test):>8}"
         )
+    if report.calibration_error is not None:
+        lines += [
+            "",
+            f"Confidence: expected calibration error {report.calibration_error:.3f} "
+            "(10 bins; 0 is perfect)",
+            f"Review flags for the gold 1-0 / 0-1 sentences (page furniture left out): "
+            f"precision {report.review_precision:.3f}, recall {report.review_recall:.3f}",
+        ]
     shown = report.documents[: max(worst, 0)]
     if shown:
         width = max(len(d.name) for d in shown)

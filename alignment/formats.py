@@ -16,6 +16,7 @@ from typing import Any, BinaryIO
 
 from lxml import etree
 
+from alignment.confidence import REVIEW_REASONS
 from alignment.evaluate import format_beads
 from alignment.types import Alignment, Bead, Paragraph, Sentence, Side
 
@@ -26,6 +27,7 @@ __all__ = [
     "to_html",
     "to_tmx",
     "to_tsv",
+    "to_xliff",
     "write_tmx",
     "xml_safe",
 ]
@@ -40,7 +42,8 @@ def to_dict(alignment: Alignment) -> dict[str, Any]:
     ``{"lang", "sentences": [{"index", "text", "start", "end", "spans": [[s, e], ...],
     "paragraph", "furniture"}], "paragraphs": [{"index", "sentences", "footnote"}],
     "dropped": [[s, e], ...]}`` and a paragraph bead is ``{"fr", "en", "type", "confidence",
-    "footnotes", "sentences": [{"fr", "en", "type", "confidence"}]}``.
+    "footnotes", "sentences": [{"fr", "en", "type", "confidence", "review"}]}``; ``summary``
+    counts the beads and those to review, by reason.
     """
     return {
         "fr": _side_dict(alignment.fr),
@@ -56,7 +59,21 @@ def to_dict(alignment: Alignment) -> dict[str, Any]:
             }
             for paragraph in alignment.paragraphs
         ],
+        "summary": summary(alignment),
         "warnings": list(alignment.warnings),
+    }
+
+
+def summary(alignment: Alignment, low_confidence: float = 0.5) -> dict[str, Any]:
+    """``{"beads", "low_confidence", "review": {"omission", "addition", "mismatch"}}``: how many
+    beads, how many under ``low_confidence``, and how many are flagged for each reason."""
+    beads = alignment.beads
+    return {
+        "beads": len(beads),
+        "low_confidence": sum(1 for bead in beads if bead.confidence < low_confidence),
+        "review": {
+            reason: sum(1 for bead in beads if bead.review == reason) for reason in REVIEW_REASONS
+        },
     }
 
 
@@ -95,6 +112,7 @@ def _bead_dict(bead: Bead) -> dict[str, Any]:
         "en": list(bead.en),
         "type": bead.type,
         "confidence": bead.confidence,
+        "review": bead.review,
     }
 
 
@@ -106,7 +124,7 @@ def to_beads(alignment: Alignment) -> str:
     return format_beads((bead.fr, bead.en) for bead in alignment.beads)
 
 
-TSV_COLUMNS = ("fr_indices", "en_indices", "type", "confidence", "fr_text", "en_text")
+TSV_COLUMNS = ("fr_indices", "en_indices", "type", "confidence", "review", "fr_text", "en_text")
 
 # Every character str.splitlines() breaks on, plus tab: any of them inside a cell would shift
 # columns or rows for some reader.
@@ -125,6 +143,8 @@ def to_tsv(alignment: Alignment) -> str:
         the bead type, ``"{French count}-{English count}"`` (``1-2``, ``1-0`` …);
     ``confidence``
         the bead's confidence with three decimals;
+    ``review``
+        why to look at the bead (``omission``, ``addition``, ``mismatch``), or empty;
     ``fr_text``, ``en_text``
         the bead's sentences on each side joined by a space, with tabs and line breaks turned
         into spaces so that every bead stays on one row.
@@ -140,6 +160,7 @@ def to_tsv(alignment: Alignment) -> str:
             _join(bead.en),
             bead.type,
             f"{bead.confidence:.3f}",
+            bead.review or "",
             _TSV_BREAKS.sub(" ", _text(fr, bead.fr)),
             _TSV_BREAKS.sub(" ", _text(en, bead.en)),
         )
@@ -181,10 +202,10 @@ def to_tmx(
     alignment: Alignment | Iterable[Alignment],
     *,
     tool_version: str,
-    src_lang: str = "fr",
-    tgt_lang: str = "en",
+    source: str = "en",
     names: Iterable[str] | None = None,
     min_confidence: float = 0.0,
+    one_sided: bool = False,
     created: datetime | None = None,
 ) -> bytes:
     """One or several alignments as a TMX 1.4b document (UTF-8 bytes); see :func:`write_tmx`.
@@ -200,9 +221,9 @@ def to_tmx(
         zip(labels, alignments, strict=True),
         buffer,
         tool_version=tool_version,
-        src_lang=src_lang,
-        tgt_lang=tgt_lang,
+        source=source,
         min_confidence=min_confidence,
+        one_sided=one_sided,
         created=created,
     )
     return buffer.getvalue()
@@ -213,21 +234,26 @@ def write_tmx(
     out: BinaryIO,
     *,
     tool_version: str,
-    src_lang: str = "fr",
-    tgt_lang: str = "en",
+    source: str = "en",
     min_confidence: float = 0.0,
+    one_sided: bool = False,
     created: datetime | None = None,
 ) -> int:
     """Stream ``(name, alignment)`` pairs to ``out`` as TMX 1.4b; return the number of units.
 
-    Valid against the TMX 1.4b DTD. Each bead with sentences on both sides and a confidence of
-    at least ``min_confidence`` is one ``<tu>`` (one-sided beads translate nothing), carrying
-    ``x-alinea-confidence``, ``x-alinea-bead-type`` and, when the name is not ``None``,
-    ``x-alinea-document`` properties, then the French and the English ``<tuv>``; the sentences
-    of a side are joined by a space. Units are written as they are built, so memory does not
-    grow with the number of documents. ``created`` (default: now) is the header's
-    ``creationdate``, in UTC.
+    Valid against the TMX 1.4b DTD. ``source`` ("en", the original, by default; or "fr") is
+    the header's ``srclang`` and comes first in each unit. Each bead with sentences on both
+    sides and a confidence of at least ``min_confidence`` is one ``<tu>``, carrying
+    ``x-alinea-confidence``, ``x-alinea-bead-type``, ``x-alinea-review`` (when the bead is
+    flagged) and, when the name is not ``None``, ``x-alinea-document`` properties, then the
+    ``<tuv>`` of each language; the sentences of a side are joined by a space. One-sided beads
+    translate nothing and are left out, unless ``one_sided``: then each is a unit with its one
+    ``<tuv>`` (an omission or addition to look at; most translation-memory tools skip such
+    units). Units are written as they are built, so memory does not grow with the number of
+    documents. ``created`` (default: now) is the header's ``creationdate``, in UTC.
     """
+    if source not in ("en", "fr"):
+        raise ValueError(f"source language is 'en' or 'fr', not {source!r}")
     stamp = (created or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     header = etree.Element(
         "header",
@@ -237,7 +263,7 @@ def write_tmx(
         # o-tmf names the format the memory came from; there is none but our own.
         **{"o-tmf": "Alinea"},
         adminlang="en",
-        srclang=xml_safe(src_lang),
+        srclang=source,
         datatype="plaintext",
         creationdate=stamp,
     )
@@ -254,10 +280,12 @@ def write_tmx(
                     fr = _sentences_by_index(alignment.fr)
                     en = _sentences_by_index(alignment.en)
                     for bead in alignment.beads:
-                        if not bead.fr or not bead.en or bead.confidence < min_confidence:
+                        if bead.confidence < min_confidence and bead.fr and bead.en:
+                            continue
+                        if not (bead.fr and bead.en) and not one_sided:
                             continue
                         xf.write("\n    ")
-                        xf.write(_unit(bead, fr, en, name, src_lang, tgt_lang))
+                        xf.write(_unit(bead, fr, en, name, source))
                         units += 1
                 xf.write("\n  ")
             xf.write("\n")
@@ -269,22 +297,72 @@ def _unit(
     fr: dict[int, Sentence],
     en: dict[int, Sentence],
     name: str | None,
-    src_lang: str,
-    tgt_lang: str,
+    source: str,
 ) -> etree._Element:
     unit = etree.Element("tu")
     properties = [
         ("x-alinea-confidence", f"{bead.confidence:.3f}"),
         ("x-alinea-bead-type", bead.type),
     ]
+    if bead.review:
+        properties.append(("x-alinea-review", bead.review))
     if name is not None:
         properties.append(("x-alinea-document", name))
     for kind, value in properties:
         etree.SubElement(unit, "prop", type=kind).text = xml_safe(value)
-    for lang, sentences, indices in ((src_lang, fr, bead.fr), (tgt_lang, en, bead.en)):
-        variant = etree.SubElement(unit, "tuv", {XML_LANG: lang})
-        etree.SubElement(variant, "seg").text = xml_safe(_text(sentences, indices))
+    sides = [("en", en, bead.en), ("fr", fr, bead.fr)]
+    if source == "fr":
+        sides.reverse()
+    for lang, sentences, indices in sides:
+        if indices:
+            variant = etree.SubElement(unit, "tuv", {XML_LANG: lang})
+            etree.SubElement(variant, "seg").text = xml_safe(_text(sentences, indices))
     return unit
+
+
+# -- XLIFF ---------------------------------------------------------------------------------------
+
+XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
+XLIFF_METADATA_NS = "urn:oasis:names:tc:xliff:metadata:2.0"
+
+
+def to_xliff(alignment: Alignment, *, source: str = "en") -> bytes:
+    """The two-sided beads as an XLIFF 2.1 document (UTF-8 bytes): one ``<unit>`` per bead with
+    one ``<segment>``, its ``<source>`` in ``source`` ("en", the original, by default) and its
+    ``<target>`` in the other language. The bead's confidence and type are metadata (the
+    Metadata module, category ``alinea``); a review flag is a ``<note>`` of category
+    ``x-alinea-review``."""
+    if source not in ("en", "fr"):
+        raise ValueError(f"source language is 'en' or 'fr', not {source!r}")
+    target = "fr" if source == "en" else "en"
+    x = f"{{{XLIFF_NS}}}"
+    mda = f"{{{XLIFF_METADATA_NS}}}"
+    root = etree.Element(
+        f"{x}xliff",
+        nsmap={None: XLIFF_NS, "mda": XLIFF_METADATA_NS},
+        version="2.1",
+        srcLang=source,
+        trgLang=target,
+    )
+    document = etree.SubElement(root, f"{x}file", id="f1")
+    sentences = {"fr": _sentences_by_index(alignment.fr), "en": _sentences_by_index(alignment.en)}
+    for number, bead in enumerate(alignment.beads, 1):
+        if not bead.fr or not bead.en:
+            continue
+        unit = etree.SubElement(document, f"{x}unit", id=f"u{number}")
+        metadata = etree.SubElement(unit, f"{mda}metadata")
+        group = etree.SubElement(metadata, f"{mda}metaGroup", category="alinea")
+        for kind, value in (("confidence", f"{bead.confidence:.3f}"), ("bead-type", bead.type)):
+            etree.SubElement(group, f"{mda}meta", type=kind).text = value
+        if bead.review:
+            notes = etree.SubElement(unit, f"{x}notes")
+            etree.SubElement(notes, f"{x}note", category="x-alinea-review").text = bead.review
+        segment = etree.SubElement(unit, f"{x}segment", state="translated")
+        indices = {"fr": bead.fr, "en": bead.en}
+        for element, lang in (("source", source), ("target", target)):
+            text = _text(sentences[lang], indices[lang])
+            etree.SubElement(segment, f"{x}{element}").text = xml_safe(text)
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 
 # -- HTML ----------------------------------------------------------------------------------------
@@ -311,6 +389,12 @@ td.empty {
 .legend { margin: .5rem 0 1rem; font-size: .9rem; }
 .legend span { padding: .1rem .4rem; border: 1px solid #ccc; margin-right: .6rem; }
 .legend .low { background: #fff1cc; color: #a33; }
+tr.review td { background: #fde2e2; }
+tr.review td.conf { font-weight: bold; color: #a11; }
+.flag { display: block; font-size: .75rem; text-transform: uppercase; letter-spacing: .03em; }
+.legend .review { background: #fde2e2; color: #a11; }
+#only-review:checked ~ table tbody tr:not(.review) { display: none; }
+#only-review:checked ~ table td.para { display: none; }
 .warnings { color: #a33; }
 """
 
@@ -321,10 +405,11 @@ def to_html(
     """A self-contained side-by-side page: one table row per sentence bead, French on the left.
 
     The first column spans the beads of each paragraph bead and gives its paragraph numbers,
-    type and confidence, with a heavy rule where a paragraph bead starts. Beads with a confidence
-    under ``low_confidence`` have the class ``low`` (highlighted, explained in the legend); the
-    empty side of a one-sided bead is an empty, hatched cell. Inline CSS only, no script; all
-    text is escaped.
+    type and confidence, with a heavy rule where a paragraph bead starts. Beads flagged for
+    review have the classes ``review`` and ``review-<reason>`` (highlighted, the reason under
+    the confidence) and a check box at the top shows them alone; beads with a confidence under
+    ``low_confidence`` have the class ``low``; the empty side of a one-sided bead is an empty,
+    hatched cell. Inline CSS only, no script; all text is escaped.
     """
     fr = _sentences_by_index(alignment.fr)
     en = _sentences_by_index(alignment.en)
@@ -352,10 +437,14 @@ def to_html(
                 cells.append(f'<td class="para" rowspan="{len(beads)}">{label}</td>')
             if bead.confidence < low_confidence:
                 classes.append("low")
+            flag = ""
+            if bead.review:
+                classes += ["review", f"review-{bead.review}"]
+                flag = f'<span class="flag">{esc(bead.review)}</span>'
             cells.append(_html_side(fr, bead.fr, alignment.fr.lang))
             cells.append(_html_side(en, bead.en, alignment.en.lang))
             cells.append(f'<td class="type">{bead.type}</td>')
-            cells.append(f'<td class="conf">{bead.confidence:.3f}</td>')
+            cells.append(f'<td class="conf">{bead.confidence:.3f}{flag}</td>')
             row_id = f' id="p{number}"' if position == 0 else ""
             rows.append(f'<tr class="{" ".join(classes)}"{row_id}>{"".join(cells)}</tr>')
 
@@ -363,8 +452,10 @@ def to_html(
     if alignment.warnings:
         items = "".join(f"<li>{esc(warning)}</li>" for warning in alignment.warnings)
         warnings = f'<ul class="warnings">{items}</ul>'
-    n_beads = len(alignment.beads)
-    n_low = sum(1 for bead in alignment.beads if bead.confidence < low_confidence)
+    counts = summary(alignment, low_confidence)
+    n_beads, n_low = counts["beads"], counts["low_confidence"]
+    n_review = sum(counts["review"].values())
+    reasons = ", ".join(f"{n} {reason}" for reason, n in counts["review"].items() if n)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -377,11 +468,14 @@ def to_html(
 <h1>{esc(title)}</h1>
 <p>Sentences: {len(alignment.fr.sentences)} French, {len(alignment.en.sentences)} English.
 Beads: {len(alignment.paragraphs)} of paragraphs, {n_beads} of sentences, {n_low} of them under
-confidence {low_confidence:.2f}.</p>
+confidence {low_confidence:.2f}; {n_review} to review{f" ({reasons})" if reasons else ""}.</p>
 {warnings}
-<p class="legend"><span class="low">confidence under {low_confidence:.2f}: check this bead</span>
+<p class="legend"><span class="review">to review: omission, addition or mismatch</span>
+<span class="low">confidence under {low_confidence:.2f}: check this bead</span>
 <span>hatched cell: no counterpart on that side</span>
 <span>heavy rule: a new paragraph bead</span></p>
+<input type="checkbox" id="only-review"><label for="only-review"> show only the beads to
+review</label>
 <table>
 <colgroup><col class="para"><col><col><col class="meta"><col class="meta"></colgroup>
 <thead><tr><th>¶</th><th>French ({esc(alignment.fr.lang)})</th>

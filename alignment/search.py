@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from alignment.anchors import anchor_points, corridor
+from alignment.anchors import corners, corridor, find_anchors
 from alignment.sparse import SparseRows
 
 # Bead shapes the search considers: (French sentences, English sentences).
@@ -80,11 +80,14 @@ class CostModel:
     - ``shape_penalty``: extra cost of a bead of each shape (priors of merges and splits).
     - ``support_threshold`` / ``support_weight``: in a merge, every sentence must share at
       least that share of its words with the other side, or pay for the shortfall.
-    - ``paragraph_penalty``: a bead that joins sentences of two paragraphs of one side.
+    - ``paragraph_penalty``: a bead that joins sentences of two paragraphs of one side, where
+      the two sides paragraph alike (see :func:`paragraph_breaks`).
     - ``label_bonus`` / ``label_penalty``: both sides start with the same / a different
       paragraph number ("12.").
     - ``delete_cost`` / ``furniture_cost``: leaving a sentence / a page-furniture line
-      unaligned.
+      unaligned; ``delete_cost`` is the first pass's, and the second pass's is
+      ``delete_base + delete_slope ×`` the median cost of the first pass's 1-1 beads
+      (:func:`alignment.align.adapted_model`; ``delete_slope`` 0 keeps it fixed).
     """
 
     length_ratio: float = 1.13
@@ -109,6 +112,8 @@ class CostModel:
     support_threshold: float = 0.5
     support_weight: float = 1.0
     delete_cost: float = 2.5
+    delete_base: float = 0.9
+    delete_slope: float = 2.4
     furniture_cost: float = 0.0
     hinge_level: float = 0.3
     hinge_weight: float = 2.0
@@ -133,6 +138,7 @@ class Corridor:
 
     lo: np.ndarray
     hi: np.ndarray
+    anchors: tuple[np.ndarray, np.ndarray]  # the anchor pairs it was built around
 
     @property
     def cells(self) -> int:
@@ -144,11 +150,10 @@ def find_corridor(
 ) -> Corridor:
     """The corridor around the anchors of the two sides (see :mod:`alignment.anchors`)."""
     n, m = len(fr), len(en)
-    points_i, points_j = anchor_points(
-        fr.keys.indptr, fr.keys.columns, en.keys.indptr, en.keys.columns
-    )
+    ai, aj = find_anchors(fr.keys.indptr, fr.keys.columns, en.keys.indptr, en.keys.columns)
+    points_i, points_j = corners(ai, aj, n, m)
     lo, hi = corridor(points_i, points_j, n, m, margin=margin, max_cells=max_cells)
-    return Corridor(lo, hi)
+    return Corridor(lo, hi, (ai, aj))
 
 
 def align_features(
@@ -204,15 +209,16 @@ def _dp(fr: SideFeatures, en: SideFeatures, within: Corridor, model: CostModel) 
     )  # fmt: skip
     shapes = np.array(BEAD_SHAPES, dtype=np.int64)
     penalties = np.array([model.penalty(s) for s in BEAD_SHAPES], dtype=np.float64)
+    fr_breaks, en_breaks = paragraph_breaks(fr, en, within.anchors, model)
     cost, back = _kernel(
         n, m, lo, hi, row_start, dot_lo, dot_start, dots, cum,
         _prefix(fr.chars), _prefix(fr.pieces), fr.pieces.astype(np.float64),
-        _deletion(fr, model), fr.paragraph_start, fr.label,
+        _deletion(fr, model), fr_breaks, fr.label,
         _prefix(en.chars), _prefix(en.pieces), en.pieces.astype(np.float64),
-        _deletion(en, model), en.paragraph_start, en.label,
+        _deletion(en, model), en_breaks, en.label,
         shapes, penalties,
         model.length_ratio, model.length_variance, model.length_weight, model.lexical_weight,
-        model.paragraph_penalty, model.label_bonus, model.label_penalty,
+        model.label_bonus, model.label_penalty,
         model.support_threshold, model.support_weight,
         model.hinge_level, model.hinge_weight,
     )  # fmt: skip
@@ -245,6 +251,30 @@ def _backtrack(cost, back, lo, row_start, shapes, n, m):  # type: ignore[no-unty
         costs[k] = (here - there) / max(a + b, 1)
         i, j = i - a, j - b
     return starts_i[k:], starts_j[k:], count_a[k:], count_b[k:], costs[k:]
+
+
+def paragraph_breaks(
+    fr: SideFeatures, en: SideFeatures, anchors: tuple[np.ndarray, np.ndarray], model: CostModel
+) -> tuple[np.ndarray, np.ndarray]:
+    """What a bead pays for each paragraph break it spans, sentence by sentence on each side.
+
+    A paragraph break is a hint, not a wall: it costs ``paragraph_penalty`` times the share
+    of that side's breaks that the other side has too, measured at the anchors (a French
+    paragraph starting at an anchored sentence whose English sentence starts one as well).
+    Where the two sides paragraph alike, a bead that spans a break pays almost all of it;
+    where one side has breaks the other has not (another edition of a novel, a document
+    re-flowed), its breaks cost next to nothing.
+    """
+    ai, aj = anchors
+    fr_start = fr.paragraph_start.astype(bool)
+    en_start = en.paragraph_start.astype(bool)
+    both = np.count_nonzero(fr_start[ai] & en_start[aj])
+    fr_share = (both + 1.0) / (np.count_nonzero(fr_start[ai]) + 1.0)
+    en_share = (both + 1.0) / (np.count_nonzero(en_start[aj]) + 1.0)
+    return (
+        fr_start * (model.paragraph_penalty * fr_share),
+        en_start * (model.paragraph_penalty * en_share),
+    )
 
 
 def _prefix(values: np.ndarray) -> np.ndarray:
@@ -319,11 +349,11 @@ def _run(cum, dot_lo, dot_start, r, c0, c1):  # type: ignore[no-untyped-def]
 @njit(cache=True)
 def _kernel(
     n, m, lo, hi, row_start, dot_lo, dot_start, dots, cum,
-    f_cum_chars, f_cum_pieces, f_pieces, f_del, f_start, f_label,
-    e_cum_chars, e_cum_pieces, e_pieces, e_del, e_start, e_label,
+    f_cum_chars, f_cum_pieces, f_pieces, f_del, f_break, f_label,
+    e_cum_chars, e_cum_pieces, e_pieces, e_del, e_break, e_label,
     shapes, penalties,
     ratio, variance, w_length, w_lexical,
-    w_paragraph, label_bonus, label_penalty, support_threshold, w_support,
+    label_bonus, label_penalty, support_threshold, w_support,
     hinge_level, w_hinge,
 ):  # type: ignore[no-untyped-def]  # fmt: skip
     cost = np.full(row_start[n + 1], 1e30)
@@ -371,11 +401,9 @@ def _kernel(
                     lexical += w_hinge * max(hinge_level - similarity, 0.0)
                     extra = label_term
                     for r in range(pi + 1, i):
-                        if f_start[r]:
-                            extra += w_paragraph
+                        extra += f_break[r]
                     for c in range(pj + 1, j):
-                        if e_start[c]:
-                            extra += w_paragraph
+                        extra += e_break[c]
                     # The same bound with the lexical cost: the length cost and the support
                     # shortfall, the dearer terms, only for beads that can still win.
                     if bound + lexical * (a + b) / 2.0 + extra >= best:
@@ -405,3 +433,113 @@ def _kernel(
             cost[row_start[i] + j - lo[i]] = best
             back[row_start[i] + j - lo[i]] = choice
     return cost, back
+
+
+@dataclass(frozen=True, slots=True)
+class BeadEvidence:
+    """What the features say of each bead of a path, for its confidence and review flag.
+
+    - ``similarity``: for a bead with both sides, the lexical similarity of its sides (0 …
+      1, as in the cost: twice the translation links over the lexical weight of both); 0 for
+      a one-sided bead.
+    - ``length_z``: how far the sides' lengths are from what a translation's would be (Gale
+      and Church's z-score; 0 for a one-sided bead).
+    - ``nearby``: for a one-sided bead, the best similarity of its sentence with one of the
+      few sentences of the other side around where it sits (high: the sentence probably has a
+      counterpart there and the bead is a misalignment, not an omission); 0 for the others.
+    """
+
+    similarity: np.ndarray
+    length_z: np.ndarray
+    nearby: np.ndarray
+
+
+def bead_evidence(
+    fr: SideFeatures, en: SideFeatures, path: Beads, model: CostModel, reach: int = 3
+) -> BeadEvidence:
+    i0 = np.array([b[0][0] if b[0] else _next_start(path, k, 0) for k, b in enumerate(path)])
+    j0 = np.array([b[1][0] if b[1] else _next_start(path, k, 1) for k, b in enumerate(path)])
+    a = np.array([len(b[0]) for b in path], dtype=np.int64)
+    b = np.array([len(b[1]) for b in path], dtype=np.int64)
+    similarity, length_z, nearby = _evidence(
+        i0.astype(np.int64), j0.astype(np.int64), a, b,
+        fr.vectors.indptr, fr.vectors.columns, fr.vectors.values, fr.pieces, fr.chars,
+        en.vectors.indptr, en.vectors.columns, en.vectors.values, en.pieces, en.chars,
+        max(fr.vectors.width, en.vectors.width), model.length_ratio, model.length_variance,
+        reach,
+    )  # fmt: skip
+    return BeadEvidence(similarity, length_z, nearby)
+
+
+def _next_start(path: Beads, k: int, side: int) -> int:
+    """Where a one-sided bead sits on its empty side: the first index of that side after it."""
+    for later in path[k:]:
+        if later[side]:
+            return later[side][0]
+    for earlier in reversed(path[:k]):
+        if earlier[side]:
+            return earlier[side][-1] + 1
+    return 0
+
+
+@njit(cache=True)
+def _evidence(  # type: ignore[no-untyped-def]
+    i0, j0, a, b, f_ptr, f_cols, f_vals, f_pieces, f_chars, e_ptr, e_cols, e_vals, e_pieces,
+    e_chars, width, ratio, variance, reach,
+):  # fmt: skip
+    k = len(i0)
+    n, m = len(f_ptr) - 1, len(e_ptr) - 1
+    similarity = np.zeros(k)
+    length_z = np.zeros(k)
+    nearby = np.zeros(k)
+    scratch = np.zeros(width)
+    for t in range(k):
+        if a[t] > 0 and b[t] > 0:
+            fp = 0.0
+            fc = 0.0
+            for r in range(i0[t], i0[t] + a[t]):
+                fp += f_pieces[r]
+                fc += f_chars[r]
+                for p in range(f_ptr[r], f_ptr[r + 1]):
+                    scratch[f_cols[p]] += f_vals[p]
+            dot = 0.0
+            ep = 0.0
+            ec = 0.0
+            for c in range(j0[t], j0[t] + b[t]):
+                ep += e_pieces[c]
+                ec += e_chars[c]
+                for p in range(e_ptr[c], e_ptr[c + 1]):
+                    dot += e_vals[p] * scratch[e_cols[p]]
+            for r in range(i0[t], i0[t] + a[t]):
+                for p in range(f_ptr[r], f_ptr[r + 1]):
+                    scratch[f_cols[p]] = 0.0
+            similarity[t] = min(max(2.0 * dot / max(fp + ep, 1.0), 0.0), 1.0)
+            mean = (fc / ratio + ec) / 2.0
+            length_z[t] = abs(fc - ec * ratio) / math.sqrt(max(mean, 1.0) * variance)
+        elif a[t] > 0:  # French only: against the English sentences around j0
+            r = i0[t]
+            for p in range(f_ptr[r], f_ptr[r + 1]):
+                scratch[f_cols[p]] += f_vals[p]
+            best = 0.0
+            for c in range(max(j0[t] - reach, 0), min(j0[t] + reach, m)):
+                dot = 0.0
+                for p in range(e_ptr[c], e_ptr[c + 1]):
+                    dot += e_vals[p] * scratch[e_cols[p]]
+                best = max(best, 2.0 * dot / max(f_pieces[r] + e_pieces[c], 1.0))
+            for p in range(f_ptr[r], f_ptr[r + 1]):
+                scratch[f_cols[p]] = 0.0
+            nearby[t] = min(best, 1.0)
+        elif b[t] > 0:  # English only: against the French sentences around i0
+            c = j0[t]
+            for p in range(e_ptr[c], e_ptr[c + 1]):
+                scratch[e_cols[p]] += e_vals[p]
+            best = 0.0
+            for r in range(max(i0[t] - reach, 0), min(i0[t] + reach, n)):
+                dot = 0.0
+                for p in range(f_ptr[r], f_ptr[r + 1]):
+                    dot += f_vals[p] * scratch[f_cols[p]]
+                best = max(best, 2.0 * dot / max(f_pieces[r] + e_pieces[c], 1.0))
+            for p in range(e_ptr[c], e_ptr[c + 1]):
+                scratch[e_cols[p]] = 0.0
+            nearby[t] = min(best, 1.0)
+    return similarity, length_z, nearby

@@ -75,11 +75,17 @@ class Side:
 
 @dataclass(frozen=True, slots=True)
 class Bead:
-    """A sentence bead: French sentence indices linked to English sentence indices."""
+    """A sentence bead: French sentence indices linked to English sentence indices.
+
+    ``confidence`` is the chance that the bead is right; ``review`` says why a translator
+    should look at it (``"omission"``, ``"addition"``, ``"mismatch"``; see
+    :mod:`alignment.confidence`), or is None.
+    """
 
     fr: tuple[int, ...]
     en: tuple[int, ...]
     confidence: float
+    review: str | None = None
 
     @property
     def type(self) -> str:

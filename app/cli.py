@@ -236,8 +236,6 @@ def terms_recognize(
 
 # -- alignment -----------------------------------------------------------------------------------
 
-FORMATS = ("json", "tmx", "tsv", "beads", "html")
-
 
 @app.command("align")
 def align_command(
@@ -261,34 +259,67 @@ def align_command(
         ),
     ] = False,
     output_format: Annotated[
-        str, typer.Option("--format", help="json, tmx, tsv, beads or html.")
+        str, typer.Option("--format", help="json, tmx, xliff, tsv, beads or html.")
     ] = "json",
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Write to this file instead of standard output."),
     ] = None,
+    source_lang: Annotated[
+        str,
+        typer.Option(
+            "--source-lang", help="TMX and XLIFF: the source language, en (the original) or fr."
+        ),
+    ] = "en",
+    one_sided: Annotated[
+        bool,
+        typer.Option("--one-sided", help="TMX: also write omissions and additions as units."),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Align even if the two files look swapped or in the same language."
+        ),
+    ] = False,
 ) -> None:
     """Align a French translation with its English original and print the alignment.
 
     Raw text is cleaned up and split into sentences; --presegmented takes each line as one.
+    Files may be as large as ALINEA_MAX_ALIGN_FILE_BYTES (64 MiB) and hold up to
+    ALINEA_MAX_ALIGN_SENTENCES sentences.
 
-    Warnings about the result go to standard error.
+    Warnings about the result, and how many beads to review, go to standard error.
     """
-    from alignment.align import AlignmentError, align
-    from app.align_formats import AlignFormat, render
+    from alignment.align import AlignmentError, AlignOptions, align
+    from app.align_formats import AlignFormat, SourceLanguage, render
 
-    if output_format not in FORMATS:
-        fail(f"--format must be one of {', '.join(FORMATS)}, not {output_format!r}", 2)
-    max_bytes = Settings().max_align_bytes
-    fr_text = _read_side(fr_file, max_bytes)
-    en_text = _read_side(en_file, max_bytes)
+    formats = [f.value for f in AlignFormat]
+    if output_format not in formats:
+        fail(f"--format must be one of {', '.join(formats)}, not {output_format!r}", 2)
+    if source_lang not in [s.value for s in SourceLanguage]:
+        fail(f"--source-lang must be en or fr, not {source_lang!r}", 2)
+    settings = Settings()
+    fr_text = _read_side(fr_file, settings.max_align_file_bytes)
+    en_text = _read_side(en_file, settings.max_align_file_bytes)
+    options = AlignOptions(
+        presegmented=presegmented,
+        max_sentences=settings.max_align_sentences,
+        check_languages=not force,
+    )
     try:
-        alignment = align(fr_text, en_text, presegmented=presegmented)
+        alignment = align(fr_text, en_text, options=options)
     except AlignmentError as exc:
-        fail(str(exc))
+        hint = (
+            " (--force aligns them all the same)"
+            if "swapped" in str(exc) or "both sides" in str(exc)
+            else ""
+        )
+        fail(f"{exc}{hint}")
     for warning in alignment.warnings:
         err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
-    data = render(alignment, AlignFormat(output_format), indent=2)
+    data = render(
+        alignment, AlignFormat(output_format), indent=2, source=source_lang, one_sided=one_sided
+    )
     if output is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -314,7 +345,9 @@ def _read_side(path: str, max_bytes: int) -> str:
             raw = handle.read(most + 1)
     except OSError as exc:
         fail(f"cannot read {path}: {exc.strerror or exc}")
-    too_large = f"{path} is over the limit of {max_bytes:,} bytes a side (ALINEA_MAX_ALIGN_BYTES)"
+    too_large = (
+        f"{path} is over the limit of {max_bytes:,} bytes a side (ALINEA_MAX_ALIGN_FILE_BYTES)"
+    )
     if len(raw) > most:
         fail(too_large)
     text = _decode_text(raw, path)
@@ -371,12 +404,15 @@ def eval_command(
 ) -> None:
     """Align every document of an align-dev folder and score the beads against the gold ones.
 
-    Prints strict and lax precision, recall and F1: pooled, by bead type, worst documents.
+    Prints strict and lax precision, recall and F1: pooled, by bead type, worst documents;
+    the expected calibration error of the confidences; how well the review flags find the
+    gold 1-0 and 0-1 beads.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from alignment.align import AlignmentError, align
     from alignment.evaluate import BeadPair, evaluate_folder, format_report
+    from alignment.types import Alignment
 
     if not folder.is_dir():
         fail(f"{folder} is not a folder")
@@ -387,16 +423,15 @@ def eval_command(
     refused: list[str] = []
     calls = 0
 
-    def aligner(fr_text: str, en_text: str) -> list[BeadPair]:
+    def aligner(fr_text: str, en_text: str) -> list[BeadPair] | Alignment:
         nonlocal calls
         name = names[calls] if calls < len(names) else f"document {calls + 1}"
         calls += 1
         try:
-            alignment = align(fr_text, en_text, presegmented=True)
+            return align(fr_text, en_text, presegmented=True)
         except AlignmentError as exc:
             refused.append(f"{name}: {exc}")
             return []  # scored as finding nothing; the report lists it among the problems
-        return [(bead.fr, bead.en) for bead in alignment.beads]
 
     with Progress(
         TextColumn("aligning"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
@@ -442,6 +477,8 @@ def _report_dict(report: Report) -> dict[str, Any]:
             for document in report.documents
         ],
         "problems": report.problems,
+        "calibration_error": report.calibration_error,
+        "review_flags": {"precision": report.review_precision, "recall": report.review_recall},
         "seconds": {
             "aligner": round(report.aligner_seconds, 3),
             "overhead": round(report.overhead_seconds, 3),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -266,7 +266,14 @@ class SentenceBead(BaseModel):
     fr: list[int]
     en: list[int]
     type: str = Field(description='"{French count}-{English count}", e.g. "1-1", "2-1", "1-0".')
-    confidence: float = Field(ge=0, le=1)
+    confidence: float = Field(
+        ge=0, le=1, description="The chance that the bead is right (calibrated on held-out data)."
+    )
+    review: Literal["omission", "addition", "mismatch"] | None = Field(
+        description="Why a translator should look at the bead: an English sentence with no "
+        "French (omission), a French sentence with no English (addition; page furniture "
+        "excepted), or sides that share almost nothing (mismatch); null when nothing is amiss."
+    )
 
 
 class ParagraphBeadOut(BaseModel):
@@ -280,12 +287,27 @@ class ParagraphBeadOut(BaseModel):
     sentences: list[SentenceBead]
 
 
+class ReviewCounts(BaseModel):
+    omission: int
+    addition: int
+    mismatch: int
+
+
+class AlignSummary(BaseModel):
+    """How many beads, how many under confidence 0.5, how many to review (by reason)."""
+
+    beads: int
+    low_confidence: int
+    review: ReviewCounts
+
+
 class AlignResponse(BaseModel):
     """The alignment: both sides segmented, and the beads that cover every sentence of both."""
 
     fr: AlignedSide
     en: AlignedSide
     paragraphs: list[ParagraphBeadOut] = Field(description="Body first, then footnotes.")
+    summary: AlignSummary
     warnings: list[str] = Field(
         description="Reasons to doubt the result, e.g. both sides in the same language."
     )

@@ -37,6 +37,20 @@ class Settings(BaseSettings):
         description="Largest text per side that alignment accepts, in UTF-8 bytes (API: 413 "
         "above; command line: an error).",
     )
+    max_align_sentences: int = Field(
+        default=64_000,
+        ge=10,
+        le=1_000_000,
+        description="Most sentences a side that alignment accepts (API: 413 above; command line "
+        "and job items: an error). Bounds the aligner's memory: about 700 MB at 64,000.",
+    )
+    max_align_file_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1024,
+        description="Largest file a side that `alinea align` reads, in bytes (UTF-8 once "
+        "decoded; the text of a .docx). Local files are not bound by the service's per-request "
+        "limit.",
+    )
     max_page_size: int = Field(default=200, ge=1, description="Largest `limit` on list endpoints.")
     max_import_bytes: int = Field(
         default=200 * 1024 * 1024,

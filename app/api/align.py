@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from app.align_formats import MEDIA_TYPES, AlignFormat, render
+from app.align_formats import MEDIA_TYPES, AlignFormat, SourceLanguage, render
 from app.deps import SettingsDep
 from app.problems import Problem, problem_responses
 from app.schemas import AlignRequest, AlignResponse
@@ -70,10 +70,23 @@ def align_texts(
         AlignFormat,
         Query(
             alias="format",
-            description="json (default), tmx (TMX 1.4b), tsv (one bead a row), beads "
-            "(`[3]:[3,4]` lines) or html (side by side).",
+            description="json (default), tmx (TMX 1.4b), xliff (XLIFF 2.1), tsv (one bead a "
+            "row), beads (`[3]:[3,4]` lines) or html (side by side).",
         ),
     ] = AlignFormat.JSON,
+    source: Annotated[
+        SourceLanguage,
+        Query(
+            description="TMX and XLIFF: the source language (English, the original, by default)."
+        ),
+    ] = SourceLanguage.EN,
+    one_sided: Annotated[
+        bool,
+        Query(
+            description="TMX: also write one-sided beads (omissions and additions) as units "
+            "with one variant."
+        ),
+    ] = False,
 ) -> Response:
     """Split both texts into sentences and paragraphs and link them: sentence beads (1-1, 2-1,
     1-0 …) with a confidence each, grouped into paragraph beads, covering every sentence of both
@@ -81,26 +94,37 @@ def align_texts(
 
     Raw document text is cleaned up first (page furniture dropped, footnotes lifted out,
     paragraphs cut by page breaks mended); pre-segmented text is taken one sentence a line.
-    Each side may be up to `ALINEA_MAX_ALIGN_BYTES` in UTF-8 (413 above); input that cannot be
-    aligned (an empty side, binary data, text without sentence boundaries) gets a 422.
+    Each bead has a confidence (the chance it is right) and, where a translator should look,
+    a `review` reason: `omission` (an English sentence with no French), `addition` (the
+    reverse, page furniture excepted) or `mismatch` (sides that share almost nothing); the
+    `summary` counts them, and so do the warnings.
+
+    Each side may be up to `ALINEA_MAX_ALIGN_BYTES` in UTF-8 and `ALINEA_MAX_ALIGN_SENTENCES`
+    sentences (413 above); input that cannot be aligned (an empty side, binary data, text
+    without sentence boundaries) gets a 422.
     """
     # A plain function: FastAPI runs it in its thread pool, so a long alignment never holds up
     # the event loop.
     # Imported here, not at start-up: the aligner brings numba (about 50 MB of compiler) that a
     # service used only for term look-up should not carry.
-    from alignment.align import AlignmentError, align
+    from alignment.align import AlignmentError, AlignmentTooLarge, AlignOptions, align
 
     fr_text = side_text(body.fr, "French", settings.max_align_bytes)
     en_text = side_text(body.en, "English", settings.max_align_bytes)
+    options = AlignOptions(
+        presegmented=body.is_presegmented, max_sentences=settings.max_align_sentences
+    )
     try:
-        alignment = align(fr_text, en_text, presegmented=body.is_presegmented, anchors=body.anchors)
+        alignment = align(fr_text, en_text, options=options, anchors=body.anchors)
+    except AlignmentTooLarge as exc:
+        raise Problem(413, str(exc), kind="too-many-sentences") from exc
     except AlignmentError as exc:
         raise Problem(422, str(exc), kind="cannot-align", title="Cannot align") from exc
     headers = {}
     if output_format is not AlignFormat.JSON:
         headers[WARNINGS_HEADER] = json.dumps(alignment.warnings)
     return Response(
-        render(alignment, output_format),
+        render(alignment, output_format, source=source.value, one_sided=one_sided),
         media_type=MEDIA_TYPES[output_format],
         headers=headers,
     )

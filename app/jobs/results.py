@@ -50,13 +50,18 @@ def stored_alignment(result: dict[str, Any]) -> Alignment:
         sentences = [Sentence(i, text, no_span, 0) for i, text in enumerate(texts)]
         return Side(lang, sentences, [Paragraph(0, tuple(range(len(texts))))])
 
-    beads = [Bead(tuple(fr), tuple(en), confidence) for fr, en, confidence in result["beads"]]
+    beads = [Bead(tuple(b[0]), tuple(b[1]), b[2], _review(b)) for b in result["beads"]]
     return Alignment(
         fr=side("fr", result["fr"]),
         en=side("en", result["en"]),
         paragraphs=[ParagraphBead((0,), (0,), 1.0, beads)] if beads else [],
         warnings=list(result.get("warnings", ())),
     )
+
+
+def _review(stored_bead: list[Any]) -> str | None:
+    """A stored bead's review reason (None for results stored before beads had one)."""
+    return stored_bead[3] if len(stored_bead) > 3 else None
 
 
 def _items(database: Database, job_id: int, states: list[str]) -> Iterator[repository.ItemResult]:
@@ -90,19 +95,22 @@ def _jsonl(database: Database, job_id: int) -> Iterator[bytes]:
             line["error"] = item.error
         else:
             fr, en = item.result["fr"], item.result["en"]
-            line["beads"] = [
-                {
-                    "fr": bead_fr,
-                    "en": bead_en,
-                    "type": f"{len(bead_fr)}-{len(bead_en)}",
-                    "confidence": confidence,
-                    "fr_text": " ".join(fr[i] for i in bead_fr),
-                    "en_text": " ".join(en[j] for j in bead_en),
-                }
-                for bead_fr, bead_en, confidence in item.result["beads"]
-            ]
+            line["beads"] = [_bead_line(bead, fr, en) for bead in item.result["beads"]]
             line["warnings"] = item.result.get("warnings", [])
         yield (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _bead_line(stored_bead: list[Any], fr: list[str], en: list[str]) -> dict[str, Any]:
+    bead_fr, bead_en = stored_bead[0], stored_bead[1]
+    return {
+        "fr": bead_fr,
+        "en": bead_en,
+        "type": f"{len(bead_fr)}-{len(bead_en)}",
+        "confidence": stored_bead[2],
+        "review": _review(stored_bead),
+        "fr_text": " ".join(fr[i] for i in bead_fr),
+        "en_text": " ".join(en[j] for j in bead_en),
+    }
 
 
 class _Closed(Exception):

@@ -7,9 +7,10 @@ any Dask worker that has the ``alinea`` package installed. It imports only :mod:
 Its result is what the runner stores, already serialised here (in the worker, not in the runner):
 
 - ``result``: JSON ``{"fr": [sentence, …], "en": [sentence, …], "beads": [[[fr indices],
-  [en indices], confidence], …], "warnings": […]}``, enough to write TMX, TSV and JSONL again,
-  compressed with zlib (:func:`load_result` reads it back): the worker spends a millisecond on
-  it, and the database writes a quarter of the bytes;
+  [en indices], confidence, review], …], "warnings": […]}`` (review: the bead's review reason
+  or null; results stored before it existed have three entries a bead), enough to write TMX,
+  TSV and JSONL again, compressed with zlib (:func:`load_result` reads it back): the worker
+  spends a millisecond on it, and the database writes a quarter of the bytes;
 - ``segments``: the two-sided beads as ``(position, French text, English text, confidence)``,
   the sentences of a side joined by a space, for the concordance;
 - ``seconds``: the time spent aligning (clean-up, segmentation, search), in this process.
@@ -54,7 +55,7 @@ def align_pair(fr: str, en: str, options: Mapping[str, Any]) -> dict[str, Any]:
     beads = []
     segments = []
     for position, bead in enumerate(alignment.beads):
-        beads.append([list(bead.fr), list(bead.en), bead.confidence])
+        beads.append([list(bead.fr), list(bead.en), bead.confidence, bead.review])
         if bead.fr and bead.en:
             segments.append(
                 (

@@ -37,14 +37,17 @@ def make_side(lang: str, paragraphs: list[list[str]]) -> Side:
     return Side(lang, sentences, built)
 
 
-def bead(fr: tuple[int, ...], en: tuple[int, ...], confidence: float = 0.9) -> Bead:
-    return Bead(fr, en, confidence)
+def bead(
+    fr: tuple[int, ...], en: tuple[int, ...], confidence: float = 0.9, review: str | None = None
+) -> Bead:
+    return Bead(fr, en, confidence, review)
 
 
 @pytest.fixture
 def alignment() -> Alignment:
-    """A 1-1, a low-confidence 2-1 and an unaligned French sentence in a first paragraph bead,
-    then an English-only sentence in a paragraph bead of its own."""
+    """A 1-1, a low-confidence 2-1 flagged as a mismatch and an unaligned French sentence (an
+    addition) in a first paragraph bead, then an English-only sentence (an omission) in a
+    paragraph bead of its own."""
     fr = make_side("fr", [["Bonjour.", "Il pleut.", "Il vente.", "Page 2"]])
     en = make_side("en", [["Hello.", "It is raining and windy."], ["Only in English."]])
     return Alignment(
@@ -55,9 +58,13 @@ def alignment() -> Alignment:
                 (0,),
                 (0,),
                 0.95,
-                [bead((0,), (0,), 0.973), bead((1, 2), (1,), 0.41), bead((3,), (), 0.8)],
+                [
+                    bead((0,), (0,), 0.973),
+                    bead((1, 2), (1,), 0.41, "mismatch"),
+                    bead((3,), (), 0.8, "addition"),
+                ],
             ),
-            ParagraphBead((), (1,), 0.7, [bead((), (2,), 0.6)]),
+            ParagraphBead((), (1,), 0.7, [bead((), (2,), 0.6, "omission")]),
         ],
         warnings=["French page furniture kept: 'Page 2'"],
     )
@@ -99,7 +106,21 @@ def test_dict_nests_sentence_beads_in_paragraph_beads(alignment: Alignment) -> N
     paragraph = to_dict(alignment)["paragraphs"][0]
     assert paragraph["type"] == "1-1"
     assert paragraph["footnotes"] is False
-    assert paragraph["sentences"][1] == {"fr": [1, 2], "en": [1], "type": "2-1", "confidence": 0.41}
+    assert paragraph["sentences"][1] == {
+        "fr": [1, 2],
+        "en": [1],
+        "type": "2-1",
+        "confidence": 0.41,
+        "review": "mismatch",
+    }
+
+
+def test_dict_counts_the_beads_to_review(alignment: Alignment) -> None:
+    assert to_dict(alignment)["summary"] == {
+        "beads": 4,
+        "low_confidence": 1,
+        "review": {"omission": 1, "addition": 1, "mismatch": 1},
+    }
 
 
 def test_dict_keeps_paragraphs_dropped_spans_and_warnings(alignment: Alignment) -> None:
@@ -127,12 +148,15 @@ def tsv_rows(text: str) -> list[list[str]]:
 
 def test_tsv_has_a_header_and_one_row_per_bead(alignment: Alignment) -> None:
     rows = tsv_rows(to_tsv(alignment))
-    assert rows[0] == ["fr_indices", "en_indices", "type", "confidence", "fr_text", "en_text"]
+    assert rows[0] == [
+        "fr_indices", "en_indices", "type", "confidence", "review", "fr_text", "en_text"
+    ]  # fmt: skip
     assert rows[2] == [
         "1,2",
         "1",
         "2-1",
         "0.410",
+        "mismatch",
         "Il pleut. Il vente.",
         "It is raining and windy.",
     ]
@@ -148,14 +172,14 @@ def test_tsv_indices_round_trip(alignment: Alignment) -> None:
 
 
 def test_tsv_leaves_the_empty_side_of_a_one_sided_bead_empty(alignment: Alignment) -> None:
-    assert tsv_rows(to_tsv(alignment))[3] == ["3", "", "1-0", "0.800", "Page 2", ""]
+    assert tsv_rows(to_tsv(alignment))[3] == ["3", "", "1-0", "0.800", "addition", "Page 2", ""]
 
 
 def test_tsv_keeps_each_bead_on_one_row_whatever_the_text(alignment: Alignment) -> None:
     tricky = with_texts(["a\tb\nc\r\nd\u2028e"], ["x\x0by"])
     rows = tsv_rows(to_tsv(tricky))
     assert len(rows) == 2
-    assert rows[1][4:] == ["a b c  d e", "x y"]
+    assert rows[1][5:] == ["a b c  d e", "x y"]
 
 
 # -- TMX -----------------------------------------------------------------------------------------
@@ -194,7 +218,7 @@ def test_tmx_header_names_the_tool_languages_and_creation_date(alignment: Alignm
         "segtype": "sentence",
         "o-tmf": "Alinea",
         "adminlang": "en",
-        "srclang": "fr",
+        "srclang": "en",
         "datatype": "plaintext",
         "creationdate": "20250304T050607Z",
     }
@@ -210,12 +234,13 @@ def test_tmx_unit_carries_confidence_type_and_both_variants(alignment: Alignment
     assert {p.get("type"): p.text for p in unit.findall("prop")} == {
         "x-alinea-confidence": "0.410",
         "x-alinea-bead-type": "2-1",
+        "x-alinea-review": "mismatch",
     }
     variants = unit.findall("tuv")
-    assert [v.get(XML_LANG) for v in variants] == ["fr", "en"]
+    assert [v.get(XML_LANG) for v in variants] == ["en", "fr"]  # the original first
     assert [v.findtext("seg") for v in variants] == [
-        "Il pleut. Il vente.",
         "It is raining and windy.",
+        "Il pleut. Il vente.",
     ]
 
 
@@ -236,10 +261,24 @@ def test_tmx_leaves_out_beads_under_the_minimum_confidence(alignment: Alignment)
     assert [tu.findtext("prop[@type='x-alinea-bead-type']") for tu in root.iter("tu")] == ["1-1"]
 
 
-def test_tmx_uses_the_given_language_codes(alignment: Alignment) -> None:
-    root = parse_tmx(to_tmx(alignment, tool_version="0.1.0", src_lang="fr-FR", tgt_lang="en-GB"))
-    assert root.find("header").get("srclang") == "fr-FR"
-    assert [v.get(XML_LANG) for v in root.find("body/tu").findall("tuv")] == ["fr-FR", "en-GB"]
+def test_tmx_source_language_is_english_unless_asked(alignment: Alignment) -> None:
+    root = parse_tmx(to_tmx(alignment, tool_version="0.1.0", source="fr"))
+    assert root.find("header").get("srclang") == "fr"
+    assert [v.get(XML_LANG) for v in root.find("body/tu").findall("tuv")] == ["fr", "en"]
+    with pytest.raises(ValueError):
+        to_tmx(alignment, tool_version="0.1.0", source="de")
+
+
+def test_tmx_carries_one_sided_beads_only_when_asked(
+    alignment: Alignment, tmx_dtd: etree.DTD
+) -> None:
+    data = to_tmx(alignment, tool_version="0.1.0", one_sided=True)
+    parse_tmx(data, tmx_dtd)
+    units = parse_tmx(data).findall("body/tu")
+    assert [u.findtext("prop[@type='x-alinea-review']") for u in units] == [
+        None, "mismatch", "addition", "omission"
+    ]  # fmt: skip
+    assert [[v.get(XML_LANG) for v in u.findall("tuv")] for u in units[2:]] == [["fr"], ["en"]]
 
 
 def test_tmx_keeps_markup_characters_quotes_and_emoji_as_text(tmx_dtd: etree.DTD) -> None:
@@ -247,7 +286,7 @@ def test_tmx_keeps_markup_characters_quotes_and_emoji_as_text(tmx_dtd: etree.DTD
     en = "<b>bold</b> & ]]> 𝔘𝔑 \u00a0€"
     data = to_tmx(with_texts([fr], [en]), tool_version='<&">')
     root = parse_tmx(data, tmx_dtd)
-    assert [v.findtext("seg") for v in root.iter("tuv")] == [fr, en]
+    assert [v.findtext("seg") for v in root.iter("tuv")] == [en, fr]
     assert root.find("header").get("creationtoolversion") == '<&">'
 
 
@@ -256,8 +295,8 @@ def test_tmx_drops_control_characters_xml_cannot_hold(tmx_dtd: etree.DTD) -> Non
     en = "Line\x0bbreak\x0cpage\udc80end\x7f\x85"
     root = parse_tmx(to_tmx(with_texts([fr], [en]), tool_version="0.1.0"), tmx_dtd)
     assert [v.findtext("seg") for v in root.iter("tuv")] == [
-        "Avantaprès\tfin",
         "Line break pageend\x7f\x85",
+        "Avantaprès\tfin",
     ]
 
 
@@ -313,6 +352,17 @@ def test_html_marks_low_confidence_rows_and_explains_the_mark(alignment: Alignme
     assert marked == ["0.410"]
     legend = lxml_html.fromstring(page).xpath("//*[contains(@class, 'legend')]")[0]
     assert "confidence under 0.50" in legend.text_content()
+
+
+def test_html_highlights_the_beads_to_review_with_their_reason(alignment: Alignment) -> None:
+    page = to_html(alignment)
+    flagged = [row for row in rows(page) if "review" in row.classes]
+    assert [row.xpath("td[@class='conf']/span")[0].text for row in flagged] == [
+        "mismatch", "addition", "omission"
+    ]  # fmt: skip
+    assert "review-omission" in flagged[2].classes
+    assert "3 to review (1 omission, 1 addition, 1 mismatch)" in " ".join(page.split())
+    assert lxml_html.fromstring(page).xpath("//input[@id='only-review']")
 
 
 def test_html_low_confidence_threshold_is_configurable(alignment: Alignment) -> None:

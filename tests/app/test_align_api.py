@@ -78,7 +78,12 @@ def test_beads_cover_every_sentence_of_both_sides(client: TestClient, shared_dir
     assert [s["text"] for s in result["fr"]["sentences"]] == [s.strip() for s in sentence_lines(fr)]
     assert len(result["en"]["sentences"]) == n_en
     check_coverage(sentence_beads(result), n_fr, n_en)
-    assert result["warnings"] == []
+    # the document's French side has sentences the English has not (the dev set's perturbation)
+    flagged = [b for p in result["paragraphs"] for b in p["sentences"] if b["review"]]
+    assert result["summary"]["review"]["addition"] == len(
+        [b for b in flagged if b["review"] == "addition"]
+    )
+    assert result["warnings"] == [f"{len(flagged)} beads to review: 1 omission, 7 additions"]
     for bead in (b for p in result["paragraphs"] for b in p["sentences"]):
         assert bead["type"] == f"{len(bead['fr'])}-{len(bead['en'])}"
         assert 0 <= bead["confidence"] <= 1
@@ -126,7 +131,9 @@ def test_tmx_output_is_valid_tmx_14(client: TestClient, shared_dir: Path) -> Non
     response = post(client, {"fr": fr, "en": en, "presegmented": True}, format="tmx")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/x-tmx+xml"
-    assert json.loads(response.headers["x-alinea-warnings"]) == []
+    assert json.loads(response.headers["x-alinea-warnings"]) == [
+        "8 beads to review: 1 omission, 7 additions"
+    ]
     with (shared_dir / "tmx/tmx14.dtd").open("rb") as handle:
         dtd = etree.DTD(handle)
     root = etree.fromstring(response.content)
@@ -297,3 +304,55 @@ def test_openapi_documents_the_route(client: TestClient) -> None:
         operation["responses"]["200"]["content"]
     )
     assert {"413", "422"} <= set(operation["responses"])
+
+
+# -- review flags, limits on sentences, source language -------------------------------------------
+
+
+def test_a_deleted_sentence_is_flagged_as_an_omission(client: TestClient, shared_dir: Path) -> None:
+    """A French sentence deleted from a real UN document: its English sentence is a 0-1 bead
+    flagged "omission", counted in the summary and the warnings, marked in the HTML view."""
+    fr, en = un_document(shared_dir, 2)
+    fr_lines = fr.split("\n")
+    deleted = next(k for k, line in enumerate(fr_lines) if len(line) > 80)
+    before = post(client, {"fr": fr, "en": en, "presegmented": True}).json()
+    english = next(
+        b["en"][0]
+        for p in before["paragraphs"]
+        for b in p["sentences"]
+        if b["fr"] == [sum(1 for line in fr_lines[:deleted] if line.strip())] and len(b["en"]) == 1
+    )
+    damaged = "\n".join(fr_lines[:deleted] + fr_lines[deleted + 1 :])
+    result = post(client, {"fr": damaged, "en": en, "presegmented": True}).json()
+    beads = [b for p in result["paragraphs"] for b in p["sentences"]]
+    omission = next(b for b in beads if b["en"] == [english])
+    assert omission["fr"] == [] and omission["review"] == "omission"
+    assert result["summary"]["review"]["omission"] >= 1
+    assert any("omission" in warning for warning in result["warnings"])
+    page = post(client, {"fr": damaged, "en": en, "presegmented": True}, format="html").text
+    assert "review review-omission" in page
+
+
+def test_more_sentences_than_the_limit_is_a_413_before_any_work(client: TestClient) -> None:
+    """300,000 one-character sentences a side (600 kB, under the byte limit) used to take
+    minutes and gigabytes; they are refused at once."""
+    lines = "\n".join("a" for _ in range(300_000))
+    response = post(client, {"fr": lines, "en": lines, "presegmented": True})
+    problem = assert_problem(response, 413, "300,000 sentences", "at most 64,000")
+    assert problem["type"].endswith("too-many-sentences")
+
+
+def test_tmx_and_xliff_take_english_as_the_source_unless_asked(
+    client: TestClient, shared_dir: Path
+) -> None:
+    fr, en = un_document(shared_dir, 1)
+    body = {"fr": fr, "en": en, "presegmented": True}
+    tmx = etree.fromstring(post(client, body, format="tmx").content)
+    assert tmx.find("header").get("srclang") == "en"
+    tmx_fr = etree.fromstring(post(client, body, format="tmx", source="fr").content)
+    assert tmx_fr.find("header").get("srclang") == "fr"
+    xliff = post(client, body, format="xliff")
+    assert xliff.headers["content-type"] == "application/xliff+xml"
+    root = etree.fromstring(xliff.content)
+    assert (root.get("version"), root.get("srcLang"), root.get("trgLang")) == ("2.1", "en", "fr")
+    assert_problem(post(client, body, format="tmx", source="de"), 422)

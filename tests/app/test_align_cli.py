@@ -13,8 +13,10 @@ import pytest
 from lxml import etree
 from typer.testing import CliRunner, Result
 
+from alignment import devsets
 from alignment.evaluate import check_coverage, parse_beads, sentence_lines
 from app.cli import app
+from app.settings import Settings
 
 runner = CliRunner()
 MB = 1024 * 1024
@@ -71,11 +73,11 @@ def test_align_prints_json_whose_beads_cover_both_files(
 ) -> None:
     result = run("align", *document, "--presegmented")
     assert result.exit_code == 0, result.output
-    assert result.stderr == ""
+    assert result.stderr == "warning: 8 beads to review: 1 omission, 7 additions\n"
     alignment = json.loads(result.stdout)
     fr, en = (path.read_text(encoding="utf-8") for path in document)
     check_coverage(beads_of(alignment), len(sentence_lines(fr)), len(sentence_lines(en)))
-    assert alignment["warnings"] == []
+    assert alignment["warnings"] == ["8 beads to review: 1 omission, 7 additions"]
 
 
 def test_align_writes_every_format(work: Path, document: tuple[Path, Path]) -> None:
@@ -123,13 +125,26 @@ def test_align_reads_utf8_with_a_bom_and_utf16_with_a_bom(
         assert result.stdout == expected
 
 
-def test_align_warns_when_both_sides_are_in_one_language(
+def test_align_refuses_two_sides_in_one_language_unless_forced(
     work: Path, document: tuple[Path, Path]
 ) -> None:
-    result = run("align", document[1], document[1], "--presegmented", "--format", "beads")
+    assert_error(
+        run("align", document[1], document[1], "--presegmented"),
+        "both sides look English",
+        "--force",
+    )
+    result = run(
+        "align", document[1], document[1], "--presegmented", "--format", "beads", "--force"
+    )
     assert result.exit_code == 0
     assert result.stderr.startswith("warning: both sides look English")
     assert parse_beads(result.stdout)
+
+
+def test_align_refuses_swapped_files_unless_forced(work: Path, document: tuple[Path, Path]) -> None:
+    swapped = run("align", document[1], document[0], "--presegmented", "--format", "tmx")
+    assert_error(swapped, "swapped?", "--force")
+    assert not list(work.iterdir())
 
 
 def test_align_refuses_files_in_another_encoding(work: Path, document: tuple[Path, Path]) -> None:
@@ -169,21 +184,45 @@ def test_align_refuses_a_megabyte_line_without_punctuation(
 def test_align_refuses_files_over_the_limit(
     work: Path, document: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("ALINEA_MAX_ALIGN_FILE_BYTES", str(2 * MB))
     (work / "big.en").write_text("One more sentence. " * (int(2.1 * MB) // 19))
     assert_error(run("align", document[0], "big.en"), "big.en", "over the limit of 2,097,152")
     (work / "big16.en").write_bytes(
         ("One more sentence. " * (int(2.1 * MB) // 19)).encode("utf-16")
     )
     assert_error(run("align", document[0], "big16.en"), "big16.en", "over the limit")
-    monkeypatch.setenv("ALINEA_MAX_ALIGN_BYTES", "2048")
+    monkeypatch.setenv("ALINEA_MAX_ALIGN_FILE_BYTES", "2048")
     assert_error(run("align", *document), "un-devset-001.fr", "over the limit of 2,048")
+
+
+def test_align_reads_local_files_larger_than_a_request(
+    work: Path, shared_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service's per-request limit (2 MB a side) does not apply to local files: 12,000
+    sentences of UN text (2.3 MB) align with the default settings."""
+    document = devsets.concatenated(devsets.load(shared_dir / UN), 12_000, seed=1)
+    (work / "long.fr").write_text(document.fr, encoding="utf-8")
+    (work / "long.en").write_text(document.en, encoding="utf-8")
+    assert len(document.fr.encode()) > Settings().max_align_bytes
+    result = run("align", "long.fr", "long.en", "--presegmented", "--format", "beads")
+    assert result.exit_code == 0, result.stderr
+    check_coverage(parse_beads(result.stdout), document.n_fr, document.n_en)
+
+
+def test_align_refuses_more_sentences_than_the_limit(
+    work: Path, document: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ALINEA_MAX_ALIGN_SENTENCES", "10")
+    assert_error(run("align", *document, "--presegmented"), "sentences", "at most 10")
 
 
 def test_align_bad_arguments(work: Path, document: tuple[Path, Path]) -> None:
     assert_error(run("align", "missing.fr", document[1]), "cannot read missing.fr")
     result = run("align", *document, "--format", "pdf")
     assert result.exit_code == 2 and result.stderr.startswith("error: --format must be one of")
-    assert_error(run("align", *document, "-o", work / "no/such/folder/out.json"), "cannot write")
+    bad_output = run("align", *document, "-o", work / "no/such/folder/out.json")
+    assert bad_output.exit_code == 1
+    assert bad_output.stderr.splitlines()[-1].startswith("error: cannot write")
 
 
 # -- alinea eval ---------------------------------------------------------------------------------

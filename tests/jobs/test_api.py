@@ -120,11 +120,14 @@ def test_a_json_job_runs_and_its_results_come_out_in_every_format(
         "en_indices",
         "type",
         "confidence",
+        "review",
         "fr_text",
         "en_text",
     ]
     assert len(rows) - 1 == sum(len(r["beads"]) for r in records)
-    assert all(len(row.split("\t")) == 7 for row in rows)
+    assert all(len(row.split("\t")) == 8 for row in rows)
+    reviews = [b["review"] for r in records for b in r["beads"]]
+    assert [row.split("\t")[5] for row in rows[1:]] == [r or "" for r in reviews]
 
 
 def _docx(paragraphs: list[str]) -> bytes:
