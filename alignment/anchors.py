@@ -28,8 +28,6 @@ Instead, as Moore (2002) and hunalign's first pass do, the corridor comes from *
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit
 
@@ -197,8 +195,9 @@ def _anchors_in(
     return ai[keep] + i0, aj[keep] + j0
 
 
-@njit(cache=True)
-def _candidate_pairs(f_ptr, f_keys, e_ptr, e_keys, budget):  # type: ignore[no-untyped-def]
+def _candidate_pairs(
+    f_ptr: np.ndarray, f_keys: np.ndarray, e_ptr: np.ndarray, e_keys: np.ndarray, budget: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sentence pairs sharing keys rare on both sides, with the summed weight of what they share.
 
     Keys are taken in order of the pairs they make (French occurrences × English ones) while
@@ -207,38 +206,37 @@ def _candidate_pairs(f_ptr, f_keys, e_ptr, e_keys, budget):  # type: ignore[no-u
     within a French row (the order :func:`_chain` needs). Each row's keys are distinct.
     """
     n, m = len(f_ptr) - 1, len(e_ptr) - 1
-    e_rows = np.empty(len(e_keys), np.int64)
-    for r in range(m):
-        e_rows[e_ptr[r] : e_ptr[r + 1]] = r
-    e_order = np.argsort(e_keys)
+    # The French keys numbered by their distinct value, and where each is on the English side.
+    f_order = np.argsort(f_keys, kind="stable")
+    f_sorted = f_keys[f_order]
+    new = np.empty(len(f_sorted), dtype=bool)
+    new[:1] = True
+    np.not_equal(f_sorted[1:], f_sorted[:-1], out=new[1:])
+    distinct = f_sorted[new]
+    f_local = np.empty(len(f_keys), dtype=np.int64)
+    f_local[f_order] = np.cumsum(new) - 1
+    df_fr = np.diff(np.append(np.flatnonzero(new), len(f_sorted)))
+    e_order = np.argsort(e_keys, kind="stable")
+    e_rows = np.repeat(np.arange(m, dtype=np.int64), np.diff(e_ptr))[e_order]
     e_sorted = e_keys[e_order]
-    e_rows = e_rows[e_order]
-    distinct = np.unique(f_keys)
-    df_fr = np.zeros(len(distinct), np.int64)
-    for k in f_keys:
-        df_fr[np.searchsorted(distinct, k)] += 1
     first = np.searchsorted(e_sorted, distinct, side="left")
     last = np.searchsorted(e_sorted, distinct, side="right")
     df_en = last - first
     pairs = df_fr * df_en
-    limit = 0
-    total = 0
-    for k in np.argsort(pairs):
-        if pairs[k] == 0:
-            continue
-        if total + pairs[k] > budget:
-            break
-        total += pairs[k]
-        limit = pairs[k]
-    smaller = min(n, m)
-    weight = np.zeros(len(distinct))
-    for k in range(len(distinct)):
-        if 0 < pairs[k] <= limit:
-            weight[k] = math.log(1.0 + smaller / max(df_fr[k], df_en[k]))
-    size = 0
-    for k in range(len(distinct)):
-        if weight[k] > 0:
-            size += pairs[k]
+    # The rarest keys first, as many as the budget of pairs allows.
+    order = np.argsort(pairs, kind="stable")
+    ranked = pairs[order]
+    within = (ranked > 0) & (np.cumsum(ranked) <= budget)
+    limit = int(ranked[within].max()) if within.any() else 0
+    use = (pairs > 0) & (pairs <= limit)
+    weight = np.where(use, np.log1p(min(n, m) / np.maximum(np.maximum(df_fr, df_en), 1)), 0.0)
+    size = int(pairs[use].sum())
+    return _pairs_by_row(f_ptr, f_local, weight, first, last, e_rows, m, size)
+
+
+@njit(cache=True)
+def _pairs_by_row(f_ptr, f_local, weight, first, last, e_rows, m, size):  # type: ignore[no-untyped-def]
+    n = len(f_ptr) - 1
     pi = np.empty(size, np.int64)
     pj = np.empty(size, np.int64)
     score = np.empty(size, np.float64)
@@ -248,7 +246,7 @@ def _candidate_pairs(f_ptr, f_keys, e_ptr, e_keys, budget):  # type: ignore[no-u
     for i in range(n):
         t = 0
         for p in range(f_ptr[i], f_ptr[i + 1]):
-            k = np.searchsorted(distinct, f_keys[p])
+            k = f_local[p]
             if weight[k] == 0:
                 continue
             for q in range(first[k], last[k]):

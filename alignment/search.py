@@ -457,10 +457,12 @@ class BeadEvidence:
 def bead_evidence(
     fr: SideFeatures, en: SideFeatures, path: Beads, model: CostModel, reach: int = 3
 ) -> BeadEvidence:
-    i0 = np.array([b[0][0] if b[0] else _next_start(path, k, 0) for k, b in enumerate(path)])
-    j0 = np.array([b[1][0] if b[1] else _next_start(path, k, 1) for k, b in enumerate(path)])
-    a = np.array([len(b[0]) for b in path], dtype=np.int64)
-    b = np.array([len(b[1]) for b in path], dtype=np.int64)
+    # Each bead starts where the ones before it end, on both sides (on its empty side too:
+    # that is where a one-sided bead sits).
+    a = np.array([len(bead[0]) for bead in path], dtype=np.int64)
+    b = np.array([len(bead[1]) for bead in path], dtype=np.int64)
+    i0 = np.concatenate(([0], np.cumsum(a)[:-1])) if len(path) else a
+    j0 = np.concatenate(([0], np.cumsum(b)[:-1])) if len(path) else b
     similarity, length_z, nearby = _evidence(
         i0.astype(np.int64), j0.astype(np.int64), a, b,
         fr.vectors.indptr, fr.vectors.columns, fr.vectors.values, fr.pieces, fr.chars,
@@ -469,17 +471,6 @@ def bead_evidence(
         reach,
     )  # fmt: skip
     return BeadEvidence(similarity, length_z, nearby)
-
-
-def _next_start(path: Beads, k: int, side: int) -> int:
-    """Where a one-sided bead sits on its empty side: the first index of that side after it."""
-    for later in path[k:]:
-        if later[side]:
-            return later[side][0]
-    for earlier in reversed(path[:k]):
-        if earlier[side]:
-            return earlier[side][-1] + 1
-    return 0
 
 
 @njit(cache=True)

@@ -1,4 +1,7 @@
-"""Speed and memory of the aligner (issue 3) on long and on typical UN documents.
+"""Speed and memory of the aligner (issues 3 and 9) on long and on typical UN documents.
+
+(The length sweep on shuffled documents, memory on inputs of any shape, and quality against
+peers are in ``bench/align_long.py`` and ``bench/align_peers.py``.)
 
     .venv/bin/python bench/align_speed.py                       # 3,000 and 12,000 sentences
     .venv/bin/python bench/align_speed.py --more --repeat 3     # + 6,000 and 24,000, 3 runs each
@@ -42,7 +45,7 @@ Repeating the 243 files means a 12,000-sentence document holds each sentence abo
 the aligner encodes every sentence of a call (it keeps no sentence cache), so the repeats do not
 make the long runs cheaper, but its per-word tables fill sooner than on a real document.
 
-``--band B`` aligns with ``AlignOptions(band=B)`` instead of the defaults, for comparison. Each
+``--margin M`` aligns with ``AlignOptions(margin=M)`` instead of the defaults, for comparison. Each
 child records a hash of the aligner's sources (``alignment/*.py`` and ``alignment/data``); the run
 says so if they changed while it ran.
 
@@ -212,12 +215,12 @@ def _pin(cpu: int) -> str:
 
 
 def _options(args: argparse.Namespace) -> Any:
-    """None (the aligner's defaults) unless --band overrides the search band."""
-    if args.band is None:
+    """None (the aligner's defaults) unless --margin overrides the corridor's margin."""
+    if args.margin is None:
         return None
     from alignment.align import AlignOptions
 
-    return AlignOptions(presegmented=True, band=args.band)
+    return AlignOptions(presegmented=True, margin=args.margin)
 
 
 def _warm_up() -> dict[str, float]:
@@ -284,7 +287,7 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("anchors (_translations)", "alignment.align", "_translations"),
     ("features (_features, all calls)", "alignment.align", "_features"),
     ("  side_features", "alignment.features", "side_features"),
-    ("    LexicalSpace.entries", "alignment.features", "LexicalSpace.entries"),
+    ("    LexicalSpace.rows", "alignment.features", "LexicalSpace.rows"),
     (
         "      Lexicon.encode_flat (prepare + SentencePiece)",
         "alignment.lexicon",
@@ -292,12 +295,11 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ),
     ("learned translations (realign)", "alignment.align", "_learn_translations"),
     ("translation vectors (realign)", "alignment.features", "translation_vectors"),
+    ("corridor (find_corridor: anchors)", "alignment.search", "find_corridor"),
     ("search (align_features, all calls)", "alignment.search", "align_features"),
-    ("  coarsen", "alignment.search", "SideFeatures.coarsen"),
     ("  _dp (dots + kernel + backtrack)", "alignment.search", "_dp"),
     ("    _kernel (numba DP)", "alignment.search", "_kernel"),
-    ("  _project", "alignment.search", "_project"),
-    ("one-sided grouping (_group_one_sided)", "alignment.align", "_group_one_sided"),
+    ("bead evidence (confidence, review)", "alignment.search", "bead_evidence"),
     ("paragraph beads (_paragraph_beads)", "alignment.align", "_paragraph_beads"),
     ("anywhere: units() word split", "alignment.features", "units"),
     ("anywhere: _expand (sparse rows to vectors)", "alignment.features", "_expand"),
@@ -418,6 +420,7 @@ def child_pairs(args: argparse.Namespace) -> dict[str, Any]:
             walls.append(time.perf_counter() - wall)
             cpus.append(time.process_time() - cpu)
         passes[mode] = {"wall_s": walls, "cpu_s": cpus}
+    peer = _peer_pairs(documents)
     # Then the stage timers over the first pairs (a third time).
     timers = _install_stage_timers()
     staged = documents[: args.stage_pairs]
@@ -441,8 +444,25 @@ def child_pairs(args: argparse.Namespace) -> dict[str, Any]:
         "n_en": [d.n_en for d in documents],
         "files": [len(d.names) for d in documents],
         "passes": passes,
+        "peer": peer,
         "peak_rss_bytes": _peak_rss(),
     }
+
+
+def _peer_pairs(documents: list[Document]) -> dict[str, Any] | None:
+    """The same pairs through the peer aligner (Gale-Church, the ``galechurch`` package, one
+    block a document), timed the same way: a speed ratio measured in the same run."""
+    try:
+        import galechurch
+    except ImportError:
+        return None
+    walls = []
+    for document in documents:
+        fr, en = sentence_lines(document.fr), sentence_lines(document.en)
+        wall = time.perf_counter()
+        galechurch.align(fr, en)
+        walls.append(time.perf_counter() - wall)
+    return {"name": f"galechurch {metadata.version('galechurch')}", "wall_s": walls}
 
 
 def child_perdoc(args: argparse.Namespace) -> dict[str, Any]:
@@ -493,8 +513,8 @@ def run_child(mode: str, args: argparse.Namespace, **extra: Any) -> dict[str, An
             "--stage-pairs",
             str(args.stage_pairs),
         ]
-        if args.band is not None:
-            command += ["--band", str(args.band)]
+        if args.margin is not None:
+            command += ["--margin", str(args.margin)]
         for key, value in extra.items():
             command += [f"--{key.replace('_', '-')}", str(value)]
         if args.pin_long and mode != "pairs":
@@ -649,10 +669,10 @@ def main() -> None:
     parser.add_argument("--cpu", type=int, default=0, help="the CPU pinned children run on")
     parser.add_argument("--pin-long", action="store_true", help="pin the long runs too")
     parser.add_argument(
-        "--band",
+        "--margin",
         type=int,
         default=None,
-        help="align with AlignOptions(band=B) instead of the defaults",
+        help="align with AlignOptions(margin=M) instead of the defaults",
     )
     parser.add_argument(
         "--stage-pairs",
@@ -693,8 +713,8 @@ def main() -> None:
         f"{sum(p.n_fr for p in parts):,} French / {sum(p.n_en for p in parts):,} English sentences)"
     )
     print(f"  command: {Path(sys.executable).name} bench/align_speed.py {' '.join(sys.argv[1:])}")
-    if args.band is not None:
-        print(f"  aligned with AlignOptions(band={args.band}), not the defaults")
+    if args.margin is not None:
+        print(f"  aligned with AlignOptions(margin={args.margin}), not the defaults")
     print()
 
     # 1. long documents
@@ -881,6 +901,17 @@ def main() -> None:
                     f"      time per sentence {sum(walls) / sentences * 1e6:.0f} µs: pairs of "
                     f"exactly {args.pair_size} + {args.pair_size} sentences at "
                     f"{1 / exact:.1f} pairs/s"
+                )
+            peer = result.get("peer")
+            if peer:
+                peer_rate = len(peer["wall_s"]) / sum(peer["wall_s"])
+                ours = len(result["passes"]["first"]["wall_s"]) / sum(
+                    result["passes"]["first"]["wall_s"]
+                )
+                print(
+                    f"    peer in the same run, {peer['name']} (sentence lengths only): "
+                    f"{peer_rate:.1f} pairs/s; Alinea / peer = {ours / peer_rate:.2f} "
+                    "(hunalign, the issue's peer, is not available on this machine)"
                 )
             staged = result["stages"]
             if staged["pairs"]:
