@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from app.auth.cli import keys_app
 from app.jobs.cli import jobs_app, worker
 from app.settings import Settings
 
@@ -41,6 +42,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(lexicon_app, name="lexicon")
 app.add_typer(termbase_app, name="termbase")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(keys_app, name="keys")
 
 out = Console(soft_wrap=False)
 err = Console(stderr=True)

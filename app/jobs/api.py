@@ -14,6 +14,8 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from app.auth.access import Principal, PrincipalDep, forbidden
+from app.auth.models import Role
 from app.db import Database
 from app.deps import SessionDep, SettingsDep
 from app.jobs import repository
@@ -30,7 +32,8 @@ from app.jobs.schemas import (
     job_out,
 )
 from app.jobs.search import EmptyQuery, search_segments
-from app.pagination import decode_cursor, encode_cursor, query_signature
+from app.pagination import cursor_int, decode_cursor, encode_cursor, query_signature
+from app.params import MAX_ID, NO_CONTROL_CHARACTERS, Cursor, JobId
 from app.problems import Problem, problem_responses
 from app.settings import Settings
 
@@ -96,6 +99,16 @@ def _job(session: Any, job_id: int) -> Job:
     if job is None:
         raise Problem(404, f"there is no job {job_id}", kind="job-not-found", title="Job not found")
     return job
+
+
+def _check_owner(job: Job, principal: Principal) -> None:
+    """Only the job's owner (the name on the key that submitted it) or an admin may change it."""
+    if principal.may(Role.ADMIN) or (job.owner is not None and job.owner == principal.name):
+        return
+    raise forbidden(
+        f"job {job.id} belongs to {job.owner or 'nobody (it was submitted without a key)'}: "
+        "only they or an admin may cancel it"
+    )
 
 
 def _bool(value: str | None) -> bool:
@@ -174,7 +187,7 @@ async def _items_from_request(
         }
     },
 )
-async def submit_job(request: Request, settings: SettingsDep) -> Response:
+async def submit_job(request: Request, settings: SettingsDep, principal: PrincipalDep) -> Response:
     """Queue a job: a JSON list of documents `{"name", "fr", "en"}` with `options`, or an upload
     of `NAME.fr.*` / `NAME.en.*` files (`.txt`, `.docx`) or zips of them.
 
@@ -187,7 +200,8 @@ async def submit_job(request: Request, settings: SettingsDep) -> Response:
 
     def save() -> JobOut:
         with database.session() as session:
-            job = repository.submit_job(session, items, options)
+            owner = None if principal.anonymous else principal.name
+            job = repository.submit_job(session, items, options, owner=owner)
             session.flush()
             progress = repository.progress(session, [job.id])[job.id]
             return job_out(job, progress, _now())
@@ -208,13 +222,13 @@ async def submit_job(request: Request, settings: SettingsDep) -> Response:
 def list_jobs(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Cursor = None,
 ) -> JobPage:
     """Jobs with their state and counts, newest first; `next_cursor` gives the next page."""
-    before = decode_cursor(cursor).get("before")
+    fields = decode_cursor(cursor)
     statement = select(Job).order_by(Job.id.desc()).limit(limit + 1)
-    if before is not None:
-        statement = statement.where(Job.id < int(before))
+    if "before" in fields:
+        statement = statement.where(Job.id < cursor_int(fields, "before"))
     jobs = list(session.scalars(statement))
     more = len(jobs) > limit
     jobs = jobs[:limit]
@@ -241,7 +255,7 @@ def _job_view(session: Any, job: Job) -> JobOut:
     summary="A job's state and progress",
     responses=problem_responses(404),
 )
-def get_job(job_id: int, session: SessionDep) -> JobOut:
+def get_job(job_id: JobId, session: SessionDep) -> JobOut:
     """State (`queued`, `running`, `done`, `failed`, `cancelled`), counts done / failed / total,
     timings, and each failed item with its reason."""
     return _job_view(session, _job(session, job_id))
@@ -253,11 +267,12 @@ def get_job(job_id: int, session: SessionDep) -> JobOut:
     summary="Cancel a job",
     responses=problem_responses(404, 409),
 )
-def cancel_job(job_id: int, session: SessionDep) -> JobOut:
+def cancel_job(job_id: JobId, session: SessionDep, principal: PrincipalDep) -> JobOut:
     """Cancel the items not finished yet: queued ones never run, a running one's result is
     discarded. Done items keep their results. Cancelling a cancelled job changes nothing; a
-    finished one gets a 409."""
+    finished one gets a 409. Only the job's owner, or an admin, may cancel it (403)."""
     job = _job(session, job_id)
+    _check_owner(job, principal)
     if job.cancelled_at is None:
         progress = repository.progress(session, [job.id])[job.id]
         if progress.unfinished == 0:
@@ -285,7 +300,7 @@ def cancel_job(job_id: int, session: SessionDep) -> JobOut:
     },
 )
 def job_results(
-    job_id: int,
+    job_id: JobId,
     request: Request,
     session: SessionDep,
     output_format: Annotated[
@@ -341,11 +356,20 @@ def job_results(
 def search(
     session: SessionDep,
     settings: SettingsDep,
-    q: Annotated[str, Query(min_length=1, description='Words (all required); "a phrase".')],
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            pattern=NO_CONTROL_CHARACTERS,
+            description='Words (all required); "a phrase".',
+        ),
+    ],
     lang: Annotated[Language, Query(description="The side to search.")] = Language.FR,
-    job: Annotated[int | None, Query(description="Only this job's segments.")] = None,
+    job: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Only this job's segments.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Cursor = None,
 ) -> SegmentPage:
     """French/English segment pairs of aligned documents whose `lang` side matches `q`, best
     match first, with their job and document: how a phrase was translated before.
@@ -364,7 +388,7 @@ def search(
     # Segments written since the runners last indexed them are added first (SQLite only).
     repository.index_segments(session.get_bind())  # type: ignore[arg-type]
     signature = query_signature(q, lang.value, job)
-    offset = int(decode_cursor(cursor, signature).get("offset", 0))
+    offset = cursor_int(decode_cursor(cursor, signature), "offset")
     try:
         hits, more = search_segments(session, q, lang.value, limit=limit, offset=offset, job_id=job)
     except EmptyQuery as exc:
