@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -38,6 +39,7 @@ from app.problems import Problem, problem_responses
 from app.settings import Settings
 
 JOBS_PATH = "/v1/jobs"
+ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
 STATE_HEADER = "X-Alinea-Job-State"
 
 router = APIRouter(tags=["jobs"])
@@ -132,6 +134,33 @@ async def _items_from_request(
             return items_from_json(job_request, settings), job_request.options.model_dump()
 
         return await run_in_threadpool(parse)
+    if content_type in ZIP_TYPES:
+        # A zip archive as the body (what `alinea jobs submit` sends): streamed to a temporary
+        # file, counted against the upload limit as it arrives.
+        limit = settings.job_max_upload_bytes
+        with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as archive:
+            size = 0
+            async for piece in request.stream():
+                size += len(piece)
+                if size > limit:
+                    raise Problem(
+                        413,
+                        f"the upload is over the limit of {limit:,} bytes "
+                        "(ALINEA_JOB_MAX_UPLOAD_BYTES)",
+                        kind="request-too-large",
+                    )
+                archive.write(piece)
+            if size == 0:
+                raise Problem(422, "the request has no zip in its body", kind="invalid-upload")
+            archive.seek(0)
+            presegmented = _bool(request.query_params.get("presegmented"))
+            items = await run_in_threadpool(
+                items_from_files,
+                [("upload.zip", archive)],  # type: ignore[list-item]
+                settings,
+                presegmented=presegmented,
+            )
+        return items, JobOptions(presegmented=presegmented).model_dump()
     if content_type == "multipart/form-data":
         form = await request.form(
             max_files=4 * settings.job_max_items + 100, max_fields=10, max_part_size=1024 * 1024
@@ -166,7 +195,8 @@ async def _items_from_request(
         return items, options.model_dump()
     raise Problem(
         415,
-        f"send the job as application/json or multipart/form-data, not {content_type or 'nothing'}",
+        "send the job as application/json, multipart/form-data or application/zip, not "
+        f"{content_type or 'nothing'}",
         kind="unsupported-media-type",
     )
 
@@ -183,13 +213,30 @@ async def _items_from_request(
             "content": {
                 "application/json": {"schema": _request_schemas()[0]},
                 "multipart/form-data": {"schema": _UPLOAD_SCHEMA},
+                "application/zip": {
+                    "schema": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "A zip of NAME.fr.* / NAME.en.* files; `presegmented` "
+                        "in the query.",
+                    }
+                },
             },
         }
     },
 )
-async def submit_job(request: Request, settings: SettingsDep, principal: PrincipalDep) -> Response:
+async def submit_job(
+    request: Request,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    presegmented: Annotated[
+        bool | None,
+        Query(description="For a zip sent as the body: its text files hold one sentence a line."),
+    ] = None,
+) -> Response:
     """Queue a job: a JSON list of documents `{"name", "fr", "en"}` with `options`, or an upload
-    of `NAME.fr.*` / `NAME.en.*` files (`.txt`, `.docx`) or zips of them.
+    of `NAME.fr.*` / `NAME.en.*` files (`.txt`, `.docx`) or zips of them, or one zip as the
+    body (`application/zip`, `presegmented` in the query).
 
     Answers 202 with the job (state `queued`) and its `Location`; the service's runners align
     its items in the background. Too many pairs, a side or an upload too large: 413, and nothing

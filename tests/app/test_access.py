@@ -230,3 +230,39 @@ def test_keys_cli(database: Database) -> None:
     bad = runner.invoke(cli, ["keys", "create", "--role", "admin", "--name", "  "], env=env)
     assert bad.exit_code == 2 and "error:" in bad.output
     assert runner.invoke(cli, ["keys", "revoke", "999999"], env=env).exit_code == 1
+
+
+def test_the_jobs_command_line_sends_a_zip_with_its_key(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import zipfile
+
+    from app.jobs.cli import client
+
+    monkeypatch.setenv("ALINEA_API_KEY", "alinea_0123456789ab_" + "k" * 43)
+    with client() as http:
+        assert http.headers["authorization"] == "Bearer alinea_0123456789ab_" + "k" * 43
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("a.fr.txt", "Bonjour.")
+        zf.writestr("a.en.txt", "Hello.")
+    # as `alinea jobs submit` sends it: the zip with its own type (no preflight-free body), so
+    # it needs no key where none is needed (ALINEA_AUTH=off) …
+    app_client = make_client(database.url, role=None, auth="off")
+    with TestClient(app_client.app, base_url="http://127.0.0.1:8000") as local:
+        response = local.post(
+            "/v1/jobs",
+            content=archive.getvalue(),
+            params={"presegmented": "true"},
+            headers={"content-type": "application/zip"},
+        )
+        assert response.status_code == 202, response.text
+        assert response.json()["options"]["presegmented"] is True
+        assert response.json()["owner"] is None
+    # … and a key where one is
+    with make_client(database.url, role=None) as anonymous:
+        refused = anonymous.post(
+            "/v1/jobs", content=archive.getvalue(), headers={"content-type": "application/zip"}
+        )
+        assert_problem(refused, 401)
