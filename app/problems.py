@@ -114,15 +114,19 @@ def database_unavailable(exc: OperationalError) -> bool:
 
 
 def allowed_methods(request: Request) -> list[str]:
-    """Every method some route of the app answers on this path (for a 405's ``Allow``)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match is not Match.NONE:
-            methods |= set(getattr(route, "methods", None) or ())
-    if "GET" in methods:
-        methods.add("HEAD")
-    return sorted(methods)
+    """Every method some route of the app answers on this path (for a 405's ``Allow``): the
+    method of the request is swapped for each in turn and the router asked for a full match."""
+    allowed = []
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    if "GET" in allowed and "HEAD" not in allowed:
+        allowed.append("HEAD")
+    return sorted(allowed)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
 def _validation_errors(errors: Any) -> list[dict[str, Any]]:
