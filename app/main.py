@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import json
 import logging
+import threading
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -158,6 +159,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=_operation_id,
     )
     app.state.settings = settings
+    # Streamed exports and results that may read the database at once (app.streams): half the
+    # connections a process may open, so look-ups always find one.
+    connections = settings.database_pool_size + settings.database_max_overflow
+    app.state.stream_slots = threading.BoundedSemaphore(max(1, connections // 2))
     limits = RateLimits(settings)
     app.state.rate_limits = limits if (limits.general or limits.heavy) else None
     install_problem_handlers(app)

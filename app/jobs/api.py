@@ -37,6 +37,7 @@ from app.pagination import cursor_int, decode_cursor, encode_cursor, query_signa
 from app.params import MAX_ID, NO_CONTROL_CHARACTERS, Cursor, JobId
 from app.problems import Problem, problem_responses
 from app.settings import Settings
+from app.streams import Spooled
 
 JOBS_PATH = "/v1/jobs"
 ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
@@ -382,8 +383,15 @@ def job_results(
         )
     session.close()
     database: Database = request.app.state.database
+    spool = Spooled(
+        lambda: stream(database, job_id, output_format),
+        slots=request.app.state.stream_slots,
+        wait=request.app.state.settings.database_pool_timeout,
+        name=f"job-{job_id}",
+    )
+    spool.started()
     return StreamingResponse(
-        stream(database, job_id, output_format),
+        iter(spool),
         media_type=MEDIA_TYPES[output_format],
         headers={
             STATE_HEADER: out.state.value,
