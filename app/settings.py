@@ -6,7 +6,7 @@ import os
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -183,6 +183,21 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds between a runner's looks for new items while it has nothing to do.",
     )
+
+    @field_validator("rate_limit", "rate_limit_heavy")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        if value.strip().lower() in ("", "off", "none"):
+            return "off"
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError as exc:
+            raise ValueError(
+                f"{value!r} is not a rate limit such as '100/second;3000/minute', nor 'off'"
+            ) from exc
+        return value
 
     @property
     def max_align_request_bytes(self) -> int:
