@@ -22,6 +22,7 @@ from app.auth.models import Role
 from app.bootstrap import build_index, prepare_database
 from app.guards import ControlCharacterGuard
 from app.jobs import api as jobs_api
+from app.openapi import complete
 from app.pagination import configure_cursors
 from app.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers, problem_responses
 from app.settings import Settings
@@ -184,7 +185,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     generate_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:
-        return jobs_api.add_openapi_schemas(generate_openapi())
+        if app.openapi_schema is None:
+            complete(jobs_api.add_openapi_schemas(generate_openapi()), settings)
+        return app.openapi_schema  # type: ignore[return-value]
 
     app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(
