@@ -121,8 +121,6 @@ def allowed_methods(request: Request) -> list[str]:
         scope = {**request.scope, "method": method}
         if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
             allowed.append(method)
-    if "GET" in allowed and "HEAD" not in allowed:
-        allowed.append("HEAD")
     return sorted(allowed)
 
 
