@@ -4,8 +4,9 @@
 
 Starts ``alinea serve`` on 127.0.0.1 (a fresh SQLite database with the UN seed in a temporary
 folder, or ``--database-url``), with the shipped settings (keys required for writes, rate limits
-on) and a local job runner of ``--job-workers`` processes. It makes an API key per client (role
-reader) and one terminologist key, then runs ``--clients`` client threads for ``--duration``
+on; ALINEA_RATE_LIMIT=off ALINEA_RATE_LIMIT_HEAVY=off in the environment measure without them) and
+a local job runner of ``--job-workers`` processes. It makes an API key per client (role reader)
+and one terminologist key, then runs ``--clients`` client threads for ``--duration``
 seconds, each with its own key and keep-alive connection, each request drawn from this mix:
 
     look-up (exact 50 %, fuzzy 10 %), recognition of a ~2,000-character paragraph (12 %),
@@ -291,7 +292,9 @@ def main() -> int:
 
     print(
         f"soak: {args.clients} clients, {elapsed:.0f} s, {env['ALINEA_DATABASE_URL'].split(':')[0]}"
-        f", {args.job_workers} job worker(s), shipped limits"
+        f", {args.job_workers} job worker(s), rate limits "
+        f"{env.get('ALINEA_RATE_LIMIT', 'as shipped')} / heavy "
+        f"{env.get('ALINEA_RATE_LIMIT_HEAVY', 'as shipped')}"
     )
     print(f"{'operation':<14}{'requests':>9}{'/s':>8}{'p50 ms':>9}{'p99 ms':>9}  statuses")
     everything: list[float] = []
