@@ -25,7 +25,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import IO, Any, BinaryIO
+from typing import IO, BinaryIO
 
 from app.jobs.models import MAX_NAME_LENGTH
 from app.jobs.repository import NewItem
@@ -302,6 +302,8 @@ _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _OFFICE_DOCUMENT = "/officeDocument"
 _TEXT_BREAKS = {_W + "tab": "\t", _W + "ptab": "\t", _W + "br": "\n", _W + "cr": "\n"}
 _HYPHENS = {_W + "noBreakHyphen": "\u2011", _W + "softHyphen": ""}
+_W_P, _W_T, _W_BODY = _W + "p", _W + "t", _W + "body"
+_DOCX_TAGS = [_W_P, _W_T, _W + "r", _W + "tr", *_TEXT_BREAKS, *_HYPHENS]
 # The budgets of one .docx: its main part may hold this many bytes of XML per byte of text the
 # document limit allows (markup around each run of text), and this many paragraphs.
 DOCX_XML_PER_TEXT_BYTE = 16
@@ -381,12 +383,12 @@ def _docx_text(data: bytes, name: str, budget: _Budget, settings: Settings) -> s
                                  "ALINEA_JOB_MAX_DOCUMENT_BYTES")  # fmt: skip
             with package.open(info) as handle:
                 reader = _CountingReader(handle, xml_limit, f"the text part of {name}")
-                depth = 0
-                body: Any = None
-                current: list[str] | None = None
+                # Only the elements that make up text, and the containers to drop once read,
+                # come back from the parser (the rest stays in C, which is most of the time).
                 events = etree.iterparse(
                     reader,
                     events=("start", "end"),
+                    tag=_DOCX_TAGS,
                     resolve_entities=False,
                     no_network=True,
                     load_dtd=False,
@@ -394,46 +396,47 @@ def _docx_text(data: bytes, name: str, budget: _Budget, settings: Settings) -> s
                     remove_comments=True,
                     remove_pis=True,
                 )
+                pieces: list[str] = []
+                marks: list[int] = []  # where each open paragraph's pieces begin
                 for event, element in events:
-                    if event == "start":
-                        depth += 1
-                        if depth == 2 and element.tag == _W + "body":
-                            body = element
-                        elif depth == 3 and body is not None and element.tag == _W + "p":
-                            current = []
-                        continue
-                    depth -= 1
                     tag = element.tag
-                    if current is not None:
-                        if tag == _W + "t":
-                            piece = element.text or ""
-                            current.append(piece)
-                            size += len(piece.encode("utf-8"))
-                        elif tag in _TEXT_BREAKS:
-                            current.append(_TEXT_BREAKS[tag])
-                        elif tag in _HYPHENS:
-                            current.append(_HYPHENS[tag])
-                    if depth == 2 and current is not None and tag == _W + "p":
-                        paragraphs.append("".join(current).strip())
-                        current = None
-                        if len(paragraphs) > DOCX_MAX_PARAGRAPHS:
-                            raise Problem(
-                                413,
-                                f"{name} has more than {DOCX_MAX_PARAGRAPHS:,} paragraphs",
-                                kind="document-too-large",
-                                title="Content Too Large",
-                            )
-                    if size > text_limit:
-                        raise _too_large(f"the text of {name}", size, text_limit,
-                                         "ALINEA_JOB_MAX_DOCUMENT_BYTES")  # fmt: skip
-                    if depth >= 2:
-                        # Done with this element: drop it and what came before it, so the tree
-                        # never holds more than the path to the element being read.
-                        element.clear()
+                    if event == "start":
+                        if tag == _W_P:
+                            marks.append(len(pieces))
+                        continue
+                    if tag == _W_T:
+                        piece = element.text or ""
+                        pieces.append(piece)
+                        size += len(piece.encode("utf-8"))
+                        if size > text_limit:
+                            raise _too_large(f"the text of {name}", size, text_limit,
+                                             "ALINEA_JOB_MAX_DOCUMENT_BYTES")  # fmt: skip
+                    elif tag in _TEXT_BREAKS:
+                        pieces.append(_TEXT_BREAKS[tag])
+                    elif tag in _HYPHENS:
+                        pieces.append(_HYPHENS[tag])
+                    elif tag == _W_P:
+                        mark = marks.pop() if marks else 0
+                        own = "".join(pieces[mark:])
+                        del pieces[mark:]
                         parent = element.getparent()
-                        if parent is not None:
-                            while element.getprevious() is not None:
-                                del parent[0]
+                        # Body paragraphs only: not those of tables or text boxes.
+                        if parent is not None and parent.tag == _W_BODY:
+                            paragraphs.append(own.strip())
+                            if len(paragraphs) > DOCX_MAX_PARAGRAPHS:
+                                raise Problem(
+                                    413,
+                                    f"{name} has more than {DOCX_MAX_PARAGRAPHS:,} paragraphs",
+                                    kind="document-too-large",
+                                    title="Content Too Large",
+                                )
+                    # Done with it: drop it and what came before it, so the tree never holds
+                    # more than the path to what is being read.
+                    element.clear()
+                    parent = element.getparent()
+                    if parent is not None:
+                        while element.getprevious() is not None:
+                            del parent[0]
                 budget.take(reader.read_so_far, f"{name} unpacked")
     except Problem:
         raise

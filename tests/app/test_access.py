@@ -7,6 +7,7 @@ send), cancelled another user's job, and named itself in the history with ``X-Al
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -97,9 +98,7 @@ def test_a_bad_or_revoked_key_is_refused_even_for_reads(
     runner = CliRunner()
     env = {"ALINEA_DATABASE_URL": database.url}
     listed = runner.invoke(cli, ["keys", "list", "--json"], env=env)
-    key_id = next(
-        row["id"] for row in __import__("json").loads(listed.output) if row["name"] == "rita"
-    )
+    key_id = next(row["id"] for row in json.loads(listed.output) if row["name"] == "rita")
     assert runner.invoke(cli, ["keys", "revoke", str(key_id)], env=env).exit_code == 0
     anonymous.app.state.authenticator.forget()  # what ALINEA_AUTH_CACHE_SECONDS later does
     assert_problem(anonymous.get("/v1/concepts/1", headers=bearer(key)), 401)

@@ -121,8 +121,8 @@ def test_a_docx_that_unpacks_to_60_mb_is_refused_without_reading_it_whole(tmp_pa
 
 
 def test_a_docx_of_markup_within_the_limits_is_read_as_a_stream(tmp_path: Path) -> None:
-    # 24 MB of XML (under 16 times the 2 MB text limit) but little text: read, in flat memory
-    empty_runs = b"<w:r><w:rPr><w:b/><w:i/></w:rPr><w:t></w:t></w:r>" * 5000
+    # 12 MB of XML (under 16 times the 2 MB text limit) but little text: read, in flat memory
+    empty_runs = b"<w:r><w:rPr><w:b/><w:i/></w:rPr><w:t></w:t></w:r>" * 2500
     body = [b"<w:p>" + empty_runs + b"<w:r><w:t>Phrase.</w:t></w:r></w:p>"] * 100
     document = docx(body)
     result = intake_in_a_process(tmp_path, **{"a.fr.docx": document, "a.en.docx": document})
