@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from app.db import Database, upgrade
 from app.settings import Settings
@@ -12,9 +13,20 @@ from termbase.seed import load_seed_if_new
 log = logging.getLogger("alinea")
 
 
+def pool_options(settings: Settings) -> dict[str, Any]:
+    """The connection pool's size and how long a request waits for a connection."""
+    if settings.database_url.startswith("sqlite") and ":memory:" in settings.database_url:
+        return {}  # one connection per thread: no pool to size
+    return {
+        "pool_size": settings.database_pool_size,
+        "max_overflow": settings.database_max_overflow,
+        "pool_timeout": settings.database_pool_timeout,
+    }
+
+
 def prepare_database(settings: Settings) -> Database:
     """Open the configured database, migrate it and load the seed as the settings say."""
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, **pool_options(settings))
     if settings.auto_migrate:
         upgrade(database.engine)
     if settings.load_seed:

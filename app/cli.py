@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from app.auth.cli import keys_app
 from app.jobs.cli import jobs_app, worker
 from app.settings import Settings
 
@@ -41,6 +42,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(lexicon_app, name="lexicon")
 app.add_typer(termbase_app, name="termbase")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(keys_app, name="keys")
 
 out = Console(soft_wrap=False)
 err = Console(stderr=True)
@@ -89,17 +91,23 @@ def serve(
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
 ) -> None:
     """Run the HTTP API (migrations applied and the seed termbase loaded on first start)."""
-    import uvicorn
+    from pydantic import ValidationError
 
-    uvicorn.run(
-        "app.main:app_factory",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=log_level,
-        access_log=False,
-    )
+    from app.server import is_loopback, run
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        fail(f"invalid setting ALINEA_{str(error['loc'][0]).upper()}: {error['msg']}", 2)
+    if settings.auth == "off" and not is_loopback(host):
+        fail(
+            f"ALINEA_AUTH=off lets anyone who can connect change anything: it is only allowed on "
+            f"a loopback address (127.0.0.1, ::1), not {host}; make API keys instead "
+            "(`alinea keys create --role admin --name NAME`)",
+            2,
+        )
+    run(host, port, workers, log_level)
 
 
 app.command("worker")(worker)

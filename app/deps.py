@@ -6,10 +6,11 @@ import time
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from app.auth.access import PrincipalDep
 from app.db import Database
 from app.settings import Settings
 from termbase.index import TermIndex
@@ -53,13 +54,10 @@ async def get_index(request: Request) -> TermIndex:
     return index
 
 
-def get_user(
-    x_alinea_user: Annotated[
-        str | None,
-        Header(max_length=200, description="Who makes the change, for the revision history."),
-    ] = None,
-) -> str:
-    return (x_alinea_user or "").strip() or "anonymous"
+async def get_user(principal: PrincipalDep) -> str:
+    """Who makes a change, for the revision history: the owner of the request's API key (no
+    header a client chooses)."""
+    return principal.name
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

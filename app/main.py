@@ -5,19 +5,26 @@ from __future__ import annotations
 import ctypes
 import json
 import logging
+import threading
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
 from app.api import align, concepts, health, termbase, terms
+from app.auth.access import Access, Authenticator, RateLimits
+from app.auth.keys import service_secret
+from app.auth.models import Role
 from app.bootstrap import build_index, prepare_database
+from app.guards import ControlCharacterGuard
 from app.jobs import api as jobs_api
-from app.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
+from app.openapi import complete
+from app.pagination import configure_cursors
+from app.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers, problem_responses
 from app.settings import Settings
 
 log = logging.getLogger("alinea")
@@ -118,6 +125,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database = prepare_database(settings)
         app.state.database = database
+        app.state.authenticator = Authenticator(database, settings)
+        if settings.cursor_secret:
+            configure_cursors(settings.cursor_secret)
+        else:
+            with database.session() as session:
+                configure_cursors(service_secret(session, "cursor"))
         app.state.index = build_index(database)
         app.state.index_checked_at = 0.0
         log.info(
@@ -147,17 +160,34 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=_operation_id,
     )
     app.state.settings = settings
+    # Streamed exports and results that may read the database at once (app.streams): half the
+    # connections a process may open, so look-ups always find one.
+    connections = settings.database_pool_size + settings.database_max_overflow
+    app.state.stream_slots = threading.BoundedSemaphore(max(1, connections // 2))
+    limits = RateLimits(settings)
+    app.state.rate_limits = limits if (limits.general or limits.heavy) else None
     install_problem_handlers(app)
     app.include_router(health.router)
-    app.include_router(terms.router)
-    app.include_router(concepts.router)
-    app.include_router(align.router)
-    app.include_router(termbase.router)
-    app.include_router(jobs_api.router)
+    # Each router with its access policy (app.auth.access): the role its writes need; reads
+    # need a key only with ALINEA_AUTH=required.
+    for router, write_role in (
+        (terms.router, None),  # look-up and recognition change nothing
+        (align.router, None),
+        (concepts.router, Role.TERMINOLOGIST),
+        (termbase.router, Role.TERMINOLOGIST),
+        (jobs_api.router, Role.READER),  # cancelling: the job's owner or an admin (the route)
+    ):
+        app.include_router(
+            router,
+            dependencies=[Depends(Access(write_role))],
+            responses=problem_responses(401, 403, 429),
+        )
     generate_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:
-        return jobs_api.add_openapi_schemas(generate_openapi())
+        if app.openapi_schema is None:
+            complete(jobs_api.add_openapi_schemas(generate_openapi()), settings)
+        return app.openapi_schema  # type: ignore[return-value]
 
     app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(
@@ -169,6 +199,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         },
         streamed={termbase.IMPORT_PATH: settings.max_import_bytes},
     )
+    app.add_middleware(ControlCharacterGuard)
     return app
 
 

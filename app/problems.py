@@ -13,8 +13,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from termbase.errors import ConceptNotFound, InvalidConcept, InvalidQuery
 
@@ -78,6 +80,53 @@ def problem_response(request: Request, problem: Problem) -> JSONResponse:
     )
 
 
+# SQLite result codes that mean the database cannot be used right now, not that a statement is
+# wrong: busy or locked by another writer, cannot open the file, I/O error, disk full, no memory.
+_SQLITE_UNAVAILABLE = (
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_CANTOPEN",
+    "SQLITE_IOERR",
+    "SQLITE_FULL",
+    "SQLITE_NOMEM",
+    "SQLITE_PROTOCOL",
+)
+# PostgreSQL SQLSTATE classes of the same kind: connection exception (08), insufficient
+# resources (53), operator intervention (57: shutdown, cannot connect now, statement timeout),
+# transaction rollback (40: serialization failure, deadlock: try again).
+_POSTGRES_UNAVAILABLE = ("08", "53", "57", "40")
+
+
+def database_unavailable(exc: OperationalError) -> bool:
+    """Whether ``exc`` says the database cannot be reached or is too busy (worth a retry), as
+    opposed to a statement it refused (a bug, not an outage)."""
+    if exc.connection_invalidated:
+        return True
+    orig = exc.orig
+    name = getattr(orig, "sqlite_errorname", None)
+    if name is not None:
+        return str(name).startswith(_SQLITE_UNAVAILABLE)
+    if type(orig).__module__.startswith("psycopg"):
+        sqlstate = getattr(orig, "sqlstate", None)
+        # No SQLSTATE: the client library failed to connect or lost the connection.
+        return sqlstate is None or str(sqlstate)[:2] in _POSTGRES_UNAVAILABLE
+    return False
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers on this path (for a 405's ``Allow``): the
+    method of the request is swapped for each in turn and the router asked for a full match."""
+    allowed = []
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return sorted(allowed)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
 def _validation_errors(errors: Any) -> list[dict[str, Any]]:
     cleaned = []
     for error in errors:
@@ -100,9 +149,14 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail: str | None = exc.detail if isinstance(exc.detail, str) else None
         if detail == HTTPStatus(exc.status_code).phrase:
             detail = None
-        return problem_response(
-            request, Problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
-        )
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            allowed = allowed_methods(request)
+            headers["Allow"] = ", ".join(allowed)
+            detail = (
+                detail or f"{request.method} is not allowed here; allowed: {', '.join(allowed)}"
+            )
+        return problem_response(request, Problem(exc.status_code, detail, headers=headers or None))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -141,8 +195,40 @@ def install_problem_handlers(app: FastAPI) -> None:
             request, Problem(422, str(exc), kind="invalid-query", title="Invalid query")
         )
 
+    @app.exception_handler(PoolTimeout)
+    async def _no_connection(request: Request, exc: PoolTimeout) -> JSONResponse:
+        log.error("no database connection free on %s %s: %s", request.method, request.url.path, exc)
+        return problem_response(
+            request,
+            Problem(
+                503,
+                "the service is busy: no database connection came free in time; try again shortly",
+                kind="service-busy",
+                headers={"Retry-After": "5"},
+            ),
+        )
+
+    @app.exception_handler(DataError)
+    async def _data_refused(request: Request, exc: DataError) -> JSONResponse:
+        # The database refused a value (a number out of its range, a character it cannot
+        # store): the request's data, not an outage. Validation should have caught it first.
+        log.warning("the database refused a value on %s %s: %s", request.method,
+                    request.url.path, exc.orig)  # fmt: skip
+        return problem_response(
+            request,
+            Problem(
+                422,
+                "a value of the request cannot be stored (out of range, or a character the "
+                "database refuses)",
+                kind="invalid-value",
+                title="Invalid request",
+            ),
+        )
+
     @app.exception_handler(OperationalError)
     async def _database_down(request: Request, exc: OperationalError) -> JSONResponse:
+        if not database_unavailable(exc):
+            return await _unexpected(request, exc)
         log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
         return problem_response(
             request,

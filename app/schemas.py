@@ -131,7 +131,12 @@ class RecognizedTerm(BaseModel):
 class RecognizeResponse(BaseModel):
     src: str
     tgt: str
-    terms: list[RecognizedTerm]
+    terms: list[RecognizedTerm] = Field(description="The terms found, in text order.")
+    found: int = Field(description="How many terms the text holds.")
+    truncated: bool = Field(
+        description="True when the text holds more terms than one answer gives "
+        "(ALINEA_MAX_RECOGNIZE_MATCHES): `terms` then has the first ones."
+    )
 
 
 def recognized_terms(spans: list[RecognizedSpan], tgt: str) -> list[RecognizedTerm]:

@@ -6,7 +6,7 @@ import os
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -57,6 +57,78 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest termbase file an import reads (API: 413 above; command line: the "
         "import is refused).",
+    )
+    # -- access, limits and timeouts ---------------------------------------------------------------
+    auth: Literal["writes", "required", "off"] = Field(
+        default="writes",
+        description="`writes`: reads are open, every write needs an API key (Authorization: "
+        "Bearer); `required`: every request but the health probes needs a key; `off`: no key "
+        "needed (refused unless the service listens on loopback only).",
+    )
+    auth_cache_seconds: float = Field(
+        default=5.0,
+        ge=0.0,
+        le=300.0,
+        description="Seconds a service process trusts a key it has checked before it reads the "
+        "key table again (a revoked key is refused at most this long after).",
+    )
+    api_key: str | None = Field(
+        default=None,
+        description="The key that `alinea jobs …` sends to the service (the command line's side).",
+    )
+    rate_limit: str = Field(
+        default="100/second;3000/minute",
+        max_length=200,
+        description="Requests per API key, or per client address for requests without a key "
+        "(429 above); `limits` notation, several joined by `;`; `off` for none.",
+    )
+    rate_limit_heavy: str = Field(
+        default="120/minute",
+        max_length=200,
+        description="Recognitions, alignments, termbase imports and exports, job submissions "
+        "and job results, per key or address, on top of `rate_limit`; `off` for none.",
+    )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        max_length=500,
+        description="Where the counters live: `memory://` (each service process counts on its "
+        "own) or a storage URI of the `limits` library shared by several processes.",
+    )
+    cursor_secret: str | None = Field(
+        default=None,
+        min_length=16,
+        description="Key that signs pagination cursors; by default one is generated and stored "
+        "in the database, so every process of the service shares it.",
+    )
+    header_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds a client has to send the headers of a request, from its first byte "
+        "(or from connecting); the connection is closed after it (`alinea serve`).",
+    )
+    idle_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds a client may stay silent while it sends a request body, or leave a "
+        "response unread; the connection is closed after it (`alinea serve`).",
+    )
+    max_recognize_matches: int = Field(
+        default=1000,
+        ge=1,
+        le=100_000,
+        description="Most terms found that one recognition returns (then `truncated` is true).",
+    )
+    database_pool_size: int = Field(
+        default=5, ge=1, le=100, description="Database connections a service process keeps."
+    )
+    database_max_overflow: int = Field(
+        default=10, ge=0, le=100, description="Connections it may open beyond the pool when busy."
+    )
+    database_pool_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="Seconds a request waits for a free connection before it gets a 503 problem.",
     )
     index_check_interval: float = Field(
         default=0.5,
@@ -125,6 +197,21 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds between a runner's looks for new items while it has nothing to do.",
     )
+
+    @field_validator("rate_limit", "rate_limit_heavy")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        if value.strip().lower() in ("", "off", "none"):
+            return "off"
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError as exc:
+            raise ValueError(
+                f"{value!r} is not a rate limit such as '100/second;3000/minute', nor 'off'"
+            ) from exc
+        return value
 
     @property
     def max_align_request_bytes(self) -> int:

@@ -33,7 +33,7 @@ SHARED = Path(os.environ.get("ALINEA_SHARED_DIR", ROOT.parent / "shared"))
 POSTGRES_URL = os.environ.get("ALINEA_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 REQUIRE_POSTGRES = bool(os.environ.get("ALINEA_TEST_REQUIRE_POSTGRES"))
 
-TABLES = ("segment", "job_item", "job", "term", "revision", "concept")
+TABLES = ("segment", "job_item", "job", "term", "revision", "concept", "api_key")
 
 
 # -- shared data ---------------------------------------------------------------------------------
@@ -182,20 +182,64 @@ def replace_terms(
 # -- the service over HTTP -----------------------------------------------------------------------
 
 
-def make_client(url: str, **settings: object) -> TestClient:
+class KeyedClient(TestClient):
+    """A test client that, once the app has started (migrations applied), sends every request
+    with a new API key of ``role`` (None: no key)."""
+
+    def __init__(
+        self, app: object, url: str, role: str | None, name: str, **kwargs: object
+    ) -> None:
+        super().__init__(app, **kwargs)  # type: ignore[arg-type]
+        self.database_url = url
+        self.role = role
+        self.key_name = name
+
+    def __enter__(self) -> KeyedClient:
+        super().__enter__()
+        if self.role is not None:
+            self.headers.update(bearer(make_key(self.database_url, self.role, self.key_name)))
+        return self
+
+
+def make_client(
+    url: str, *, role: str | None = "admin", name: str = "tester", **settings: object
+) -> KeyedClient:
+    """The app on the database at ``url``; inside ``with``, its requests carry a key of ``role``
+    (an admin's by default, so tests of what a user may do need not each make one)."""
     settings.setdefault("runner", "off")  # the job tests start runners where they need them
-    return TestClient(create_app(Settings(database_url=url, **settings)))  # type: ignore[arg-type]
+    settings.setdefault("rate_limit", "off")  # tests of the limits set their own
+    settings.setdefault("rate_limit_heavy", "off")
+    app = create_app(Settings(database_url=url, **settings))  # type: ignore[arg-type]
+    return KeyedClient(app, url, role, name)
+
+
+def make_key(url: str, role: str = "admin", name: str = "tester") -> str:
+    """A new API key on the database at ``url`` (as `alinea keys create` makes them)."""
+    from app.auth.keys import create_key
+    from app.auth.models import Role
+
+    database = Database(url)
+    try:
+        with database.session() as session:
+            return create_key(session, name=name, role=Role(role))[1]
+    finally:
+        database.dispose()
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
 
 
 @pytest.fixture
 def client(database: Database) -> Iterator[TestClient]:
-    """The app on an empty termbase (no seed)."""
+    """The app on an empty termbase (no seed), its requests sent with an admin's key."""
     with make_client(database.url, load_seed=False) as test_client:
         yield test_client
 
 
 @pytest.fixture
 def seeded_client(database: Database) -> Iterator[TestClient]:
-    """The app as a user starts it: migrations applied and the UN seed termbase loaded."""
+    """The app as a user starts it: migrations applied and the UN seed termbase loaded; its
+    requests sent with an admin's key."""
     with make_client(database.url) as test_client:
         yield test_client

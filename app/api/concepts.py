@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 
 from app.deps import SessionDep, UserDep
 from app.pagination import decode_cursor, encode_cursor
+from app.params import ConceptId
 from app.problems import Problem, problem_responses
 from app.schemas import ConceptPage, HistoryPage
 from termbase import service
@@ -95,7 +96,7 @@ def list_concepts(
     summary="Get a concept",
     responses=problem_responses(404, 422),
 )
-def get_concept(concept_id: int, session: SessionDep, response: Response) -> ConceptOut:
+def get_concept(concept_id: ConceptId, session: SessionDep, response: Response) -> ConceptOut:
     concept = service.get_concept(concept_id, session=session)
     response.headers["ETag"] = etag(concept)
     return service.concept_out(concept)
@@ -108,7 +109,7 @@ def get_concept(concept_id: int, session: SessionDep, response: Response) -> Con
     responses=problem_responses(404, 412, 413, 422),
 )
 def update_concept(
-    concept_id: int,
+    concept_id: ConceptId,
     body: ConceptPatch,
     session: SessionDep,
     user: UserDep,
@@ -132,7 +133,7 @@ def update_concept(
     responses=problem_responses(404, 412, 422),
 )
 def delete_concept(
-    concept_id: int,
+    concept_id: ConceptId,
     session: SessionDep,
     user: UserDep,
     request: Request,
@@ -151,6 +152,6 @@ def delete_concept(
     summary="A concept's revision history",
     responses=problem_responses(404, 422),
 )
-def concept_history(concept_id: int, session: SessionDep) -> HistoryPage:
+def concept_history(concept_id: ConceptId, session: SessionDep) -> HistoryPage:
     """Every change to the concept, oldest first: what, when, by whom, before and after."""
     return HistoryPage(items=service.concept_history(concept_id, session=session))

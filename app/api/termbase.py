@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import tempfile
 from datetime import UTC, datetime
 from typing import IO, Annotated, Any
@@ -15,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.deps import SettingsDep, UserDep
 from app.problems import Problem, problem_responses
+from app.streams import Spooled
 from termbase.exchange.export import ExportFormat, export_termbase
 from termbase.exchange.importer import (
     ImportFormat,
@@ -205,15 +205,23 @@ def export_termbase_file(
         statuses=tuple(s.value for s in status or ()),
         changed_since=changed_since,
     )
-    stream = export_termbase(request.app.state.database.sessionmaker, export_format, selection)
-    # The first piece (the header) is read here: a database that cannot be reached gets a 503
-    # problem instead of a broken file.
-    first = next(stream)
+    database = request.app.state.database
+    # Spooled: the database is read to its end at its own pace, whatever the client's (a client
+    # that stops reading must not keep a pooled connection; app.streams). The first piece (the
+    # header) is waited for here: a database that cannot be reached gets a 503 problem instead
+    # of a broken file.
+    spool = Spooled(
+        lambda: export_termbase(database.sessionmaker, export_format, selection),
+        slots=request.app.state.stream_slots,
+        wait=request.app.state.settings.database_pool_timeout,
+        name="export",
+    )
+    spool.started()
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     suffix = "-v2" if export_format is ExportFormat.TBX2 else ""
     filename = f"alinea-termbase-{stamp}{suffix}.{export_format.extension}"
     return StreamingResponse(
-        itertools.chain([first], stream),
+        iter(spool),
         media_type=export_format.media_type,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.deps import IndexDep, SettingsDep
-from app.pagination import decode_cursor, encode_cursor, query_signature
+from app.pagination import cursor_int, decode_cursor, encode_cursor, query_signature
+from app.params import NO_CONTROL_CHARACTERS, Cursor
 from app.problems import Problem, problem_responses
 from app.schemas import (
     LookupPage,
@@ -33,14 +34,17 @@ router = APIRouter(prefix="/v1/terms", tags=["terms"])
 async def lookup_terms(
     index: IndexDep,
     settings: SettingsDep,
-    q: Annotated[str, Query(min_length=1, description="The term to look up.")],
+    q: Annotated[
+        str,
+        Query(min_length=1, pattern=NO_CONTROL_CHARACTERS, description="The term to look up."),
+    ],
     src: Annotated[LanguageTag, Query(description="Language of the query (BCP 47).")] = "fr",
     tgt: Annotated[LanguageTag, Query(description="Language of the equivalents (BCP 47).")] = "en",
     match: Annotated[MatchMode, Query(description="exact, prefix or fuzzy (typos, accents).")] = (
         MatchMode.EXACT
     ),
     limit: Annotated[int, Query(ge=1, le=200, description="Concepts per page.")] = 20,
-    cursor: Annotated[str | None, Query(max_length=200, description="From `next_cursor`.")] = None,
+    cursor: Cursor = None,
 ) -> Response:
     """Concepts with a source-language term matching `q`, and their target-language terms.
 
@@ -54,7 +58,7 @@ async def lookup_terms(
     if not key_forms(q, src):
         raise Problem(422, "q has no letters or digits to look up", kind="invalid-query")
     signature = query_signature(q, src, match.value)
-    offset = int(decode_cursor(cursor, signature).get("o", 0))
+    offset = cursor_int(decode_cursor(cursor, signature), "o")
     # A look-up is a few dozen microseconds of in-memory work: it runs on the event loop, and
     # its page goes out as JSON directly rather than being validated again by FastAPI.
     if match is MatchMode.FUZZY:
@@ -84,7 +88,10 @@ async def lookup_terms(
 def recognize_terms(body: RecognizeRequest, index: IndexDep, settings: SettingsDep) -> Response:
     """Every termbase term found in the text, with character offsets and its equivalents.
 
-    The longest match wins where terms overlap; inflected forms are found too.
+    The longest match wins where terms overlap; inflected forms are found too. At most
+    `ALINEA_MAX_RECOGNIZE_MATCHES` terms (1,000) are returned, the first ones in the text:
+    `truncated` then says so and `found` gives how many there were; send the text after the
+    last one's `end` for the rest.
     """
     if len(body.text) > settings.max_recognize_chars:
         raise Problem(
@@ -94,7 +101,14 @@ def recognize_terms(body: RecognizeRequest, index: IndexDep, settings: SettingsD
             kind="text-too-long",
         )
     spans = index.recognize(body.text, src=body.src)
+    # A text can hold a term thousands of times, each described with its concept: the answer
+    # is bounded (measured before: 1 MB of text, 127 MB of JSON).
+    most = settings.max_recognize_matches
     result = RecognizeResponse.model_construct(
-        src=body.src, tgt=body.tgt, terms=recognized_terms(spans, body.tgt)
+        src=body.src,
+        tgt=body.tgt,
+        terms=recognized_terms(spans[:most], body.tgt),
+        found=len(spans),
+        truncated=len(spans) > most,
     )
     return Response(result.model_dump_json(), media_type="application/json")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -14,6 +15,8 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from app.auth.access import Principal, PrincipalDep, forbidden
+from app.auth.models import Role
 from app.db import Database
 from app.deps import SessionDep, SettingsDep
 from app.jobs import repository
@@ -30,11 +33,14 @@ from app.jobs.schemas import (
     job_out,
 )
 from app.jobs.search import EmptyQuery, search_segments
-from app.pagination import decode_cursor, encode_cursor, query_signature
+from app.pagination import cursor_int, decode_cursor, encode_cursor, query_signature
+from app.params import MAX_ID, NO_CONTROL_CHARACTERS, Cursor, JobId
 from app.problems import Problem, problem_responses
 from app.settings import Settings
+from app.streams import Spooled
 
 JOBS_PATH = "/v1/jobs"
+ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
 STATE_HEADER = "X-Alinea-Job-State"
 
 router = APIRouter(tags=["jobs"])
@@ -98,6 +104,16 @@ def _job(session: Any, job_id: int) -> Job:
     return job
 
 
+def _check_owner(job: Job, principal: Principal) -> None:
+    """Only the job's owner (the name on the key that submitted it) or an admin may change it."""
+    if principal.may(Role.ADMIN) or (job.owner is not None and job.owner == principal.name):
+        return
+    raise forbidden(
+        f"job {job.id} belongs to {job.owner or 'nobody (it was submitted without a key)'}: "
+        "only they or an admin may cancel it"
+    )
+
+
 def _bool(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
@@ -119,6 +135,33 @@ async def _items_from_request(
             return items_from_json(job_request, settings), job_request.options.model_dump()
 
         return await run_in_threadpool(parse)
+    if content_type in ZIP_TYPES:
+        # A zip archive as the body (what `alinea jobs submit` sends): streamed to a temporary
+        # file, counted against the upload limit as it arrives.
+        limit = settings.job_max_upload_bytes
+        with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as archive:
+            size = 0
+            async for piece in request.stream():
+                size += len(piece)
+                if size > limit:
+                    raise Problem(
+                        413,
+                        f"the upload is over the limit of {limit:,} bytes "
+                        "(ALINEA_JOB_MAX_UPLOAD_BYTES)",
+                        kind="request-too-large",
+                    )
+                archive.write(piece)
+            if size == 0:
+                raise Problem(422, "the request has no zip in its body", kind="invalid-upload")
+            archive.seek(0)
+            presegmented = _bool(request.query_params.get("presegmented"))
+            items = await run_in_threadpool(
+                items_from_files,
+                [("upload.zip", archive)],  # type: ignore[list-item]
+                settings,
+                presegmented=presegmented,
+            )
+        return items, JobOptions(presegmented=presegmented).model_dump()
     if content_type == "multipart/form-data":
         form = await request.form(
             max_files=4 * settings.job_max_items + 100, max_fields=10, max_part_size=1024 * 1024
@@ -153,7 +196,8 @@ async def _items_from_request(
         return items, options.model_dump()
     raise Problem(
         415,
-        f"send the job as application/json or multipart/form-data, not {content_type or 'nothing'}",
+        "send the job as application/json, multipart/form-data or application/zip, not "
+        f"{content_type or 'nothing'}",
         kind="unsupported-media-type",
     )
 
@@ -170,13 +214,30 @@ async def _items_from_request(
             "content": {
                 "application/json": {"schema": _request_schemas()[0]},
                 "multipart/form-data": {"schema": _UPLOAD_SCHEMA},
+                "application/zip": {
+                    "schema": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "A zip of NAME.fr.* / NAME.en.* files; `presegmented` "
+                        "in the query.",
+                    }
+                },
             },
         }
     },
 )
-async def submit_job(request: Request, settings: SettingsDep) -> Response:
+async def submit_job(
+    request: Request,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    presegmented: Annotated[
+        bool | None,
+        Query(description="For a zip sent as the body: its text files hold one sentence a line."),
+    ] = None,
+) -> Response:
     """Queue a job: a JSON list of documents `{"name", "fr", "en"}` with `options`, or an upload
-    of `NAME.fr.*` / `NAME.en.*` files (`.txt`, `.docx`) or zips of them.
+    of `NAME.fr.*` / `NAME.en.*` files (`.txt`, `.docx`) or zips of them, or one zip as the
+    body (`application/zip`, `presegmented` in the query).
 
     Answers 202 with the job (state `queued`) and its `Location`; the service's runners align
     its items in the background. Too many pairs, a side or an upload too large: 413, and nothing
@@ -187,7 +248,8 @@ async def submit_job(request: Request, settings: SettingsDep) -> Response:
 
     def save() -> JobOut:
         with database.session() as session:
-            job = repository.submit_job(session, items, options)
+            owner = None if principal.anonymous else principal.name
+            job = repository.submit_job(session, items, options, owner=owner)
             session.flush()
             progress = repository.progress(session, [job.id])[job.id]
             return job_out(job, progress, _now())
@@ -208,13 +270,13 @@ async def submit_job(request: Request, settings: SettingsDep) -> Response:
 def list_jobs(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Cursor = None,
 ) -> JobPage:
     """Jobs with their state and counts, newest first; `next_cursor` gives the next page."""
-    before = decode_cursor(cursor).get("before")
+    fields = decode_cursor(cursor)
     statement = select(Job).order_by(Job.id.desc()).limit(limit + 1)
-    if before is not None:
-        statement = statement.where(Job.id < int(before))
+    if "before" in fields:
+        statement = statement.where(Job.id < cursor_int(fields, "before"))
     jobs = list(session.scalars(statement))
     more = len(jobs) > limit
     jobs = jobs[:limit]
@@ -241,7 +303,7 @@ def _job_view(session: Any, job: Job) -> JobOut:
     summary="A job's state and progress",
     responses=problem_responses(404),
 )
-def get_job(job_id: int, session: SessionDep) -> JobOut:
+def get_job(job_id: JobId, session: SessionDep) -> JobOut:
     """State (`queued`, `running`, `done`, `failed`, `cancelled`), counts done / failed / total,
     timings, and each failed item with its reason."""
     return _job_view(session, _job(session, job_id))
@@ -253,11 +315,12 @@ def get_job(job_id: int, session: SessionDep) -> JobOut:
     summary="Cancel a job",
     responses=problem_responses(404, 409),
 )
-def cancel_job(job_id: int, session: SessionDep) -> JobOut:
+def cancel_job(job_id: JobId, session: SessionDep, principal: PrincipalDep) -> JobOut:
     """Cancel the items not finished yet: queued ones never run, a running one's result is
     discarded. Done items keep their results. Cancelling a cancelled job changes nothing; a
-    finished one gets a 409."""
+    finished one gets a 409. Only the job's owner, or an admin, may cancel it (403)."""
     job = _job(session, job_id)
+    _check_owner(job, principal)
     if job.cancelled_at is None:
         progress = repository.progress(session, [job.id])[job.id]
         if progress.unfinished == 0:
@@ -285,7 +348,7 @@ def cancel_job(job_id: int, session: SessionDep) -> JobOut:
     },
 )
 def job_results(
-    job_id: int,
+    job_id: JobId,
     request: Request,
     session: SessionDep,
     output_format: Annotated[
@@ -320,8 +383,15 @@ def job_results(
         )
     session.close()
     database: Database = request.app.state.database
+    spool = Spooled(
+        lambda: stream(database, job_id, output_format),
+        slots=request.app.state.stream_slots,
+        wait=request.app.state.settings.database_pool_timeout,
+        name=f"job-{job_id}",
+    )
+    spool.started()
     return StreamingResponse(
-        stream(database, job_id, output_format),
+        iter(spool),
         media_type=MEDIA_TYPES[output_format],
         headers={
             STATE_HEADER: out.state.value,
@@ -341,11 +411,20 @@ def job_results(
 def search(
     session: SessionDep,
     settings: SettingsDep,
-    q: Annotated[str, Query(min_length=1, description='Words (all required); "a phrase".')],
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            pattern=NO_CONTROL_CHARACTERS,
+            description='Words (all required); "a phrase".',
+        ),
+    ],
     lang: Annotated[Language, Query(description="The side to search.")] = Language.FR,
-    job: Annotated[int | None, Query(description="Only this job's segments.")] = None,
+    job: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Only this job's segments.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Cursor = None,
 ) -> SegmentPage:
     """French/English segment pairs of aligned documents whose `lang` side matches `q`, best
     match first, with their job and document: how a phrase was translated before.
@@ -364,7 +443,7 @@ def search(
     # Segments written since the runners last indexed them are added first (SQLite only).
     repository.index_segments(session.get_bind())  # type: ignore[arg-type]
     signature = query_signature(q, lang.value, job)
-    offset = int(decode_cursor(cursor, signature).get("offset", 0))
+    offset = cursor_int(decode_cursor(cursor, signature), "offset")
     try:
         hits, more = search_segments(session, q, lang.value, limit=limit, offset=offset, job_id=job)
     except EmptyQuery as exc:

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
 
+from app.jobs.lifeline import worker_started
 from app.jobs.worker import warm_up
 
 log = logging.getLogger("alinea.jobs")
@@ -72,8 +73,16 @@ def _context() -> multiprocessing.context.BaseContext:
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     # The forkserver imports (and so warms up) the aligner once; workers fork from it ready.
-    context.set_forkserver_preload(["app.jobs.preload"])
+    # It also watches the service, and exits with it (app.jobs.lifeline).
+    context.set_forkserver_preload(["app.jobs.forkserver_lifeline", "app.jobs.preload"])
     return context
+
+
+def _start_worker(service: int, initializer: Callable[[], None] | None) -> None:
+    """A pool process's initializer: end with the forkserver and the service, then warm up."""
+    worker_started(service)
+    if initializer is not None:
+        initializer()
 
 
 class LocalPool(WorkerPool):
@@ -87,7 +96,10 @@ class LocalPool(WorkerPool):
 
     def _new(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            max_workers=self.processes, mp_context=_context(), initializer=self.initializer
+            max_workers=self.processes,
+            mp_context=_context(),
+            initializer=_start_worker,
+            initargs=(os.getpid(), self.initializer),
         )
 
     @property

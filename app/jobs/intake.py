@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import IO, BinaryIO
 
+from app.jobs.models import MAX_NAME_LENGTH
 from app.jobs.repository import NewItem
 from app.jobs.schemas import JobRequest
 from app.problems import Problem
@@ -34,6 +35,7 @@ from app.settings import Settings
 
 # NAME.fr, NAME.en, NAME.fr.txt, NAME.en.docx … (case of the suffixes ignored)
 _DOCUMENT_RE = re.compile(r"^(?P<name>.+)\.(?P<lang>fr|en)(?:\.(?P<ext>txt|docx))?$", re.I)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SKIPPED_MEMBERS = re.compile(r"(^|/)(__MACOSX/|\.[^/]*$|Thumbs\.db$|desktop\.ini$)", re.I)
 
 
@@ -96,6 +98,11 @@ def items_from_json(request: JobRequest, settings: Settings) -> list[NewItem]:
                     size,
                     limit,
                     "ALINEA_JOB_MAX_DOCUMENT_BYTES",
+                )
+            if not text.strip():
+                raise _invalid(
+                    f"the {language} text of {document.name!r} is empty: there is nothing to align",
+                    kind="empty-document",
                 )
             sides.append(text)
         presegmented = request.options.presegmented or isinstance(document.fr, list)
@@ -212,7 +219,7 @@ def _add_document(
 ) -> None:
     budget.take(len(data), path)
     is_docx = (match.group("ext") or "").lower() == "docx"
-    text = _docx_text(data, path, budget) if is_docx else decode_text(data, path)
+    text = _docx_text(data, path, budget, settings) if is_docx else decode_text(data, path)
     size = _utf8_size(text, path)
     if size > settings.job_max_document_bytes:
         raise _too_large(
@@ -221,7 +228,21 @@ def _add_document(
             settings.job_max_document_bytes,
             "ALINEA_JOB_MAX_DOCUMENT_BYTES",
         )
-    pairs.add(match.group("name"), match.group("lang").lower(), text, is_docx)
+    if not text.strip():
+        raise _invalid(f"{path} is empty: there is nothing to align", kind="empty-document")
+    pairs.add(_document_name(match.group("name"), path), match.group("lang").lower(), text, is_docx)
+
+
+def _document_name(name: str, path: str) -> str:
+    """A document's name as a job keeps it: at most MAX_NAME_LENGTH characters, printable."""
+    if len(name) > MAX_NAME_LENGTH:
+        raise _invalid(
+            f"the document name of {path[:80]!r}… is {len(name):,} characters long; the limit is "
+            f"{MAX_NAME_LENGTH}"
+        )
+    if _CONTROL.search(name):
+        raise _invalid(f"the document name {name!r} holds a control character")
+    return name
 
 
 def _read_zip(
@@ -275,21 +296,152 @@ def decode_text(raw: bytes, name: str) -> str:
     return text
 
 
-def _docx_text(data: bytes, name: str, budget: _Budget) -> str:
-    """The body paragraphs of a Word document, an empty line between them."""
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
+# WordprocessingML: what makes up the text of a paragraph (as Word shows it).
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_OFFICE_DOCUMENT = "/officeDocument"
+_TEXT_BREAKS = {_W + "tab": "\t", _W + "ptab": "\t", _W + "br": "\n", _W + "cr": "\n"}
+_HYPHENS = {_W + "noBreakHyphen": "\u2011", _W + "softHyphen": ""}
+_W_P, _W_T, _W_BODY = _W + "p", _W + "t", _W + "body"
+_DOCX_TAGS = [_W_P, _W_T, _W + "r", _W + "tr", *_TEXT_BREAKS, *_HYPHENS]
+# The budgets of one .docx: its main part may hold this many bytes of XML per byte of text the
+# document limit allows (markup around each run of text), and this many paragraphs.
+DOCX_XML_PER_TEXT_BYTE = 16
+DOCX_MAX_PARAGRAPHS = 200_000
+
+
+class _CountingReader:
+    """A zip member read through a byte budget: past ``limit`` bytes, a 413 problem."""
+
+    def __init__(self, stream: IO[bytes], limit: int, what: str) -> None:
+        self.stream = stream
+        self.limit = limit
+        self.read_so_far = 0
+        self.what = what
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size if size >= 0 else 1024 * 1024)
+        self.read_so_far += len(data)
+        if self.read_so_far > self.limit:
+            raise _too_large(
+                self.what, self.read_so_far, self.limit, "ALINEA_JOB_MAX_DOCUMENT_BYTES"
+            )
+        return data
+
+
+def _main_part(package: zipfile.ZipFile, name: str) -> str:
+    """The name of the main document part (``word/document.xml`` as a rule), from the package's
+    relationships."""
+    from lxml import etree
 
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            # python-docx unpacks every part into memory: count them against the budget first.
-            budget.take(sum(member.file_size for member in package.infolist()), f"{name} unpacked")
-        document = docx.Document(io.BytesIO(data))
+        info = package.getinfo("_rels/.rels")
+        if info.file_size > 1024 * 1024:
+            raise _invalid(f"{name} is not a readable .docx document (its relationships are huge)")
+        with package.open(info) as handle:
+            rels = etree.fromstring(
+                handle.read(1024 * 1024 + 1),
+                etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False),
+            )
+        for rel in rels.iter(_RELS + "Relationship"):
+            if (rel.get("Type") or "").endswith(_OFFICE_DOCUMENT):
+                return (rel.get("Target") or "").lstrip("/")
+    except KeyError:
+        pass
+    return "word/document.xml"
+
+
+def _docx_text(data: bytes, name: str, budget: _Budget, settings: Settings) -> str:
+    """The body paragraphs of a Word document, an empty line between them.
+
+    The main part is parsed as a stream (lxml ``iterparse``), each paragraph's elements dropped
+    once read, so memory stays flat whatever the document holds; the XML read is held to
+    ``DOCX_XML_PER_TEXT_BYTE`` times the document limit, the paragraphs to
+    ``DOCX_MAX_PARAGRAPHS`` and the text to ``ALINEA_JOB_MAX_DOCUMENT_BYTES`` (measured before:
+    a 179 KB upload whose ``document.xml`` unpacks to 60 MB took the service from 255 MB to
+    1.5 GB with python-docx, which builds the whole tree).
+    """
+    from lxml import etree
+
+    text_limit = settings.job_max_document_bytes
+    xml_limit = DOCX_XML_PER_TEXT_BYTE * text_limit
+    try:
+        package = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _invalid(f"{name} is not a readable .docx document ({exc})") from exc
+    paragraphs: list[str] = []
+    size = 0
+    try:
+        with package:
+            part = _main_part(package, name)
+            try:
+                info = package.getinfo(part)
+            except KeyError as exc:
+                raise _invalid(f"{name} is not a readable .docx document (no {part})") from exc
+            if info.file_size > xml_limit:  # said by the header; the reader checks what comes
+                raise _too_large(f"the text part of {name}", info.file_size, xml_limit,
+                                 "ALINEA_JOB_MAX_DOCUMENT_BYTES")  # fmt: skip
+            with package.open(info) as handle:
+                reader = _CountingReader(handle, xml_limit, f"the text part of {name}")
+                # Only the elements that make up text, and the containers to drop once read,
+                # come back from the parser (the rest stays in C, which is most of the time).
+                events = etree.iterparse(
+                    reader,
+                    events=("start", "end"),
+                    tag=_DOCX_TAGS,
+                    resolve_entities=False,
+                    no_network=True,
+                    load_dtd=False,
+                    huge_tree=False,
+                    remove_comments=True,
+                    remove_pis=True,
+                )
+                pieces: list[str] = []
+                marks: list[int] = []  # where each open paragraph's pieces begin
+                for event, element in events:
+                    tag = element.tag
+                    if event == "start":
+                        if tag == _W_P:
+                            marks.append(len(pieces))
+                        continue
+                    if tag == _W_T:
+                        piece = element.text or ""
+                        pieces.append(piece)
+                        size += len(piece.encode("utf-8"))
+                        if size > text_limit:
+                            raise _too_large(f"the text of {name}", size, text_limit,
+                                             "ALINEA_JOB_MAX_DOCUMENT_BYTES")  # fmt: skip
+                    elif tag in _TEXT_BREAKS:
+                        pieces.append(_TEXT_BREAKS[tag])
+                    elif tag in _HYPHENS:
+                        pieces.append(_HYPHENS[tag])
+                    elif tag == _W_P:
+                        mark = marks.pop() if marks else 0
+                        own = "".join(pieces[mark:])
+                        del pieces[mark:]
+                        parent = element.getparent()
+                        # Body paragraphs only: not those of tables or text boxes.
+                        if parent is not None and parent.tag == _W_BODY:
+                            paragraphs.append(own.strip())
+                            if len(paragraphs) > DOCX_MAX_PARAGRAPHS:
+                                raise Problem(
+                                    413,
+                                    f"{name} has more than {DOCX_MAX_PARAGRAPHS:,} paragraphs",
+                                    kind="document-too-large",
+                                    title="Content Too Large",
+                                )
+                    # Done with it: drop it and what came before it, so the tree never holds
+                    # more than the path to what is being read.
+                    element.clear()
+                    parent = element.getparent()
+                    if parent is not None:
+                        while element.getprevious() is not None:
+                            del parent[0]
+                budget.take(reader.read_so_far, f"{name} unpacked")
     except Problem:
         raise
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
+    except etree.XMLSyntaxError as exc:
+        raise _invalid(f"{name} is not a readable .docx document (XML: {exc})") from exc
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, ValueError) as exc:
         raise _invalid(f"{name} is not a readable .docx document ({exc})") from exc
-    except Exception as exc:  # lxml errors in a damaged part, and the like
-        raise _invalid(f"{name} is not a readable .docx document ({type(exc).__name__})") from exc
-    paragraphs = [p.text.strip() for p in document.paragraphs]
     return "\n\n".join(p for p in paragraphs if p) + "\n"

@@ -40,6 +40,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from termbase.models import Base, UTCDateTime, utcnow
 
 MAX_NAME_LENGTH = 300
+MAX_OWNER_LENGTH = 200  # as app.auth.models
 MAX_CLAIMANT_LENGTH = 200
 
 
@@ -68,6 +69,9 @@ class Job(Base):
     total: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Who submitted it: the name on their API key (None: submitted without one, ALINEA_AUTH=off,
+    # or before keys existed). Only they, or an admin, may cancel it.
+    owner: Mapped[str | None] = mapped_column(String(MAX_OWNER_LENGTH), index=True)
 
 
 class JobItem(Base):

@@ -39,9 +39,15 @@ class NewItem:
     presegmented: bool = False
 
 
-def submit_job(session: Session, items: Sequence[NewItem], options: dict[str, Any]) -> Job:
+def submit_job(
+    session: Session,
+    items: Sequence[NewItem],
+    options: dict[str, Any],
+    *,
+    owner: str | None = None,
+) -> Job:
     """Create a job and queue its items (the caller commits: all of it or nothing)."""
-    job = Job(options=options, total=len(items), created_at=now())
+    job = Job(options=options, total=len(items), created_at=now(), owner=owner)
     session.add(job)
     session.flush()
     session.execute(

@@ -76,6 +76,9 @@ class JobOut(BaseModel):
     """A job's state, progress and timings (read from its items)."""
 
     id: int
+    owner: str | None = Field(
+        default=None, description="Who submitted it (the name on their API key)."
+    )
     state: JobState
     counts: JobCounts
     options: dict[str, Any]
@@ -119,6 +122,7 @@ def job_out(
     counts = {state.value: progress.counts[state] for state in ItemState}
     return JobOut(
         id=job.id,
+        owner=job.owner,
         state=state,
         counts=JobCounts(total=job.total, **counts),
         options=job.options,

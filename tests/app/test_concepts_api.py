@@ -2,6 +2,8 @@
 
 from fastapi.testclient import TestClient
 
+from tests.conftest import KeyedClient, bearer, make_key
+
 PROBLEM = "application/problem+json"
 
 CONCEPT = {
@@ -30,7 +32,7 @@ def _count(client: TestClient) -> int:
 
 
 def test_create_read_update_delete(client: TestClient) -> None:
-    created = client.post("/v1/concepts", json=CONCEPT, headers={"X-Alinea-User": "marie"})
+    created = client.post("/v1/concepts", json=CONCEPT)
     assert created.status_code == 201
     concept = created.json()
     assert created.headers["location"] == f"/v1/concepts/{concept['id']}"
@@ -67,12 +69,15 @@ def test_create_read_update_delete(client: TestClient) -> None:
     assert client.get("/v1/terms", params={"q": "trafic de migrants"}).json()["items"] == []
 
 
-def test_history_keeps_every_change(client: TestClient) -> None:
-    concept = client.post("/v1/concepts", json=CONCEPT, headers={"X-Alinea-User": "marie"}).json()
-    client.patch(
-        f"/v1/concepts/{concept['id']}", json={"note": "checked"}, headers={"X-Alinea-User": "paul"}
-    )
-    client.delete(f"/v1/concepts/{concept['id']}", headers={"X-Alinea-User": "ana"})
+def test_history_keeps_every_change(client: KeyedClient) -> None:
+    def key_of(name: str) -> dict[str, str]:
+        # Who made a change is the owner of the key: a header the client chooses is ignored.
+        key = make_key(client.database_url, "terminologist", name)
+        return {**bearer(key), "X-Alinea-User": "alinea-seed"}
+
+    concept = client.post("/v1/concepts", json=CONCEPT, headers=key_of("marie")).json()
+    client.patch(f"/v1/concepts/{concept['id']}", json={"note": "checked"}, headers=key_of("paul"))
+    client.delete(f"/v1/concepts/{concept['id']}", headers=key_of("ana"))
     history = client.get(f"/v1/concepts/{concept['id']}/history").json()["items"]
     assert [(r["action"], r["changed_by"]) for r in history] == [
         ("create", "marie"),

@@ -64,7 +64,7 @@ def test_export_filters_are_validated(seeded_client: TestClient) -> None:
 
 def test_import_with_a_dry_run_then_for_real(database: Database, seeded_client: TestClient) -> None:
     exported = seeded_client.get("/v1/termbase/export").content
-    with make_client(database.url, load_seed=False) as client:
+    with make_client(database.url, load_seed=False, role="terminologist", name="ann") as client:
         from sqlalchemy import text
 
         with database.session() as session:
@@ -76,7 +76,7 @@ def test_import_with_a_dry_run_then_for_real(database: Database, seeded_client: 
         assert dry.json()["concepts"]["created"] == 80 and dry.json()["committed"] is False
         assert state(database) == before
         real = client.post(
-            "/v1/termbase/import", content=exported, headers={**XML, "X-Alinea-User": "ann"}
+            "/v1/termbase/import", content=exported, headers={**XML, "X-Alinea-User": "bob"}
         )
         assert real.status_code == 200
         report = real.json()

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from app.db import Database
 from app.jobs.models import JobItem, Segment
 from app.jobs.worker import load_result
+from tests.conftest import make_key
 from tests.jobs.conftest import items_of
 
 BIN = Path(sys.executable).parent
@@ -72,6 +73,8 @@ def environment(database: Database, tmp_path: Path, **extra: str) -> dict[str, s
             "ALINEA_JOB_LEASE_SECONDS": "2",
             "ALINEA_JOB_POLL_INTERVAL": "0.1",
             "NUMBA_CACHE_DIR": env.get("NUMBA_CACHE_DIR", str(tmp_path / "numba")),
+            # what `alinea jobs submit` sends: submitting a job is a write
+            "ALINEA_API_KEY": make_key(database.url, "reader", "submitter"),
         }
     )
     env.update(extra)
