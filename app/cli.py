@@ -250,13 +250,15 @@ def align_command(
     fr_file: Annotated[
         str,
         typer.Argument(
-            metavar="FR_FILE", help="The French translation: UTF-8, or UTF-16 with a BOM."
+            metavar="FR_FILE",
+            help="The French translation: text (UTF-8, or UTF-16 with a BOM) or .docx.",
         ),
     ],
     en_file: Annotated[
         str,
         typer.Argument(
-            metavar="EN_FILE", help="The English original: UTF-8, or UTF-16 with a BOM."
+            metavar="EN_FILE",
+            help="The English original: text (UTF-8, or UTF-16 with a BOM) or .docx.",
         ),
     ],
     presegmented: Annotated[
@@ -292,9 +294,9 @@ def align_command(
 ) -> None:
     """Align a French translation with its English original and print the alignment.
 
-    Raw text is cleaned up and split into sentences; --presegmented takes each line as one.
-    Files may be as large as ALINEA_MAX_ALIGN_FILE_BYTES (64 MiB) and hold up to
-    ALINEA_MAX_ALIGN_SENTENCES sentences.
+    Raw text is cleaned up and split into sentences; --presegmented takes each line as one (a
+    .docx is always raw text, a paragraph a line). Files may be as large as
+    ALINEA_MAX_ALIGN_FILE_BYTES (64 MiB) and hold up to ALINEA_MAX_ALIGN_SENTENCES sentences.
 
     Warnings about the result, and how many beads to review, go to standard error.
     """
@@ -309,8 +311,10 @@ def align_command(
     settings = Settings()
     fr_text = _read_side(fr_file, settings.max_align_file_bytes)
     en_text = _read_side(en_file, settings.max_align_file_bytes)
+    from app.documents import is_docx
+
     options = AlignOptions(
-        presegmented=presegmented,
+        presegmented=presegmented and not (is_docx(fr_file) or is_docx(en_file)),
         max_sentences=settings.max_align_sentences,
         check_languages=not force,
     )
@@ -345,8 +349,12 @@ def align_command(
 
 
 def _read_side(path: str, max_bytes: int) -> str:
-    """A text file to align, decoded; one-line errors for what is too large or not text."""
-    # UTF-16 takes at most twice the bytes of UTF-8 (plus its BOM): read no more than that.
+    """A file to align (text, or a .docx's paragraphs), decoded; a one-line error for what is
+    too large or not text."""
+    from app.documents import DocumentError, decode_text, docx_text, is_docx
+
+    # UTF-16 takes at most twice the bytes of UTF-8 (plus its BOM); a .docx is compressed XML,
+    # read within its own budgets: read no more than that.
     most = 2 * max_bytes + len(codecs.BOM_UTF16)
     try:
         with Path(path).open("rb") as handle:
@@ -358,35 +366,17 @@ def _read_side(path: str, max_bytes: int) -> str:
     )
     if len(raw) > most:
         fail(too_large)
-    text = _decode_text(raw, path)
-    if len(text.encode("utf-8")) > max_bytes:
-        fail(too_large)
-    return text
-
-
-def _decode_text(raw: bytes, name: str) -> str:
-    """``raw`` as text: UTF-8 with or without a BOM, or UTF-16 with a BOM; else a one-line error.
-
-    Text in any other encoding (Latin-1, Windows-1252, UTF-16 without a BOM …) and binary data
-    are refused rather than guessed at: a wrong guess would align mojibake.
-    """
-    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        fail(f"{name} is not UTF-8 text (it is UTF-32); convert it first")
-    utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    if b"\x00" in raw and not utf16:
-        # UTF-16 without a BOM has a NUL in every other byte of its ASCII characters.
-        even, odd = raw[0::2].count(0), raw[1::2].count(0)
-        if max(even, odd) > len(raw) // 4 and min(even, odd) <= len(raw) // 40:
-            fail(f"{name} is not UTF-8 text (it looks like UTF-16 without a BOM); convert it first")
-        fail(f"{name} looks like binary data, not text")
     try:
-        text = raw.decode("utf-16" if utf16 else "utf-8-sig")
-    except UnicodeDecodeError as exc:
-        if utf16:
-            fail(f"{name} starts like UTF-16 but is not (byte {exc.start} is invalid)")
-        fail(f"{name} is not UTF-8 text (byte {exc.start} is invalid); convert it first")
-    if "\x00" in text:
-        fail(f"{name} looks like binary data, not text")
+        if is_docx(path):
+            text, _ = docx_text(
+                raw, path, max_text_bytes=max_bytes, setting="ALINEA_MAX_ALIGN_FILE_BYTES"
+            )
+        else:
+            text = decode_text(raw, path)
+    except DocumentError as exc:
+        fail(str(exc))
+    if len(text.encode("utf-8", "surrogatepass")) > max_bytes:
+        fail(too_large)
     return text
 
 

@@ -18,8 +18,6 @@ an empty line between, read as raw text (never pre-segmented).
 
 from __future__ import annotations
 
-import codecs
-import io
 import re
 import zipfile
 from collections.abc import Iterable
@@ -27,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import IO, BinaryIO
 
+from app import documents
+from app.documents import DocumentError
 from app.jobs.models import MAX_NAME_LENGTH
 from app.jobs.repository import NewItem
 from app.jobs.schemas import JobRequest
@@ -274,174 +274,31 @@ def _read_zip(
             _add_document(match, path, data, pairs, budget, settings)
 
 
+def _document_problem(exc: DocumentError) -> Problem:
+    if exc.too_large:
+        return Problem(413, str(exc), kind="document-too-large", title="Content Too Large")
+    return _invalid(str(exc), kind="invalid-text", title="Invalid text")
+
+
 def decode_text(raw: bytes, name: str) -> str:
-    """UTF-8 (a BOM allowed) or UTF-16 with a BOM; anything else is refused, not guessed at."""
-    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        raise _invalid(
-            f"{name} is UTF-32 text: send UTF-8", kind="invalid-text", title="Invalid text"
-        )
-    utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    """The text of a text file (see :func:`app.documents.decode_text`), or a 422 problem."""
     try:
-        text = raw.decode("utf-16" if utf16 else "utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _invalid(
-            f"{name} is not UTF-8 text (byte {exc.start} is invalid): convert it to UTF-8",
-            kind="invalid-text",
-            title="Invalid text",
-        ) from exc
-    if "\x00" in text:
-        raise _invalid(
-            f"{name} looks like binary data, not text", kind="invalid-text", title="Invalid text"
-        )
-    return text
-
-
-# WordprocessingML: what makes up the text of a paragraph (as Word shows it).
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_OFFICE_DOCUMENT = "/officeDocument"
-_TEXT_BREAKS = {_W + "tab": "\t", _W + "ptab": "\t", _W + "br": "\n", _W + "cr": "\n"}
-_HYPHENS = {_W + "noBreakHyphen": "\u2011", _W + "softHyphen": ""}
-_W_P, _W_T, _W_BODY = _W + "p", _W + "t", _W + "body"
-_DOCX_TAGS = [_W_P, _W_T, _W + "r", _W + "tr", *_TEXT_BREAKS, *_HYPHENS]
-# The budgets of one .docx: its main part may hold this many bytes of XML per byte of text the
-# document limit allows (markup around each run of text), and this many paragraphs.
-DOCX_XML_PER_TEXT_BYTE = 16
-DOCX_MAX_PARAGRAPHS = 200_000
-
-
-class _CountingReader:
-    """A zip member read through a byte budget: past ``limit`` bytes, a 413 problem."""
-
-    def __init__(self, stream: IO[bytes], limit: int, what: str) -> None:
-        self.stream = stream
-        self.limit = limit
-        self.read_so_far = 0
-        self.what = what
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.stream.read(size if size >= 0 else 1024 * 1024)
-        self.read_so_far += len(data)
-        if self.read_so_far > self.limit:
-            raise _too_large(
-                self.what, self.read_so_far, self.limit, "ALINEA_JOB_MAX_DOCUMENT_BYTES"
-            )
-        return data
-
-
-def _main_part(package: zipfile.ZipFile, name: str) -> str:
-    """The name of the main document part (``word/document.xml`` as a rule), from the package's
-    relationships."""
-    from lxml import etree
-
-    try:
-        info = package.getinfo("_rels/.rels")
-        if info.file_size > 1024 * 1024:
-            raise _invalid(f"{name} is not a readable .docx document (its relationships are huge)")
-        with package.open(info) as handle:
-            rels = etree.fromstring(
-                handle.read(1024 * 1024 + 1),
-                etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False),
-            )
-        for rel in rels.iter(_RELS + "Relationship"):
-            if (rel.get("Type") or "").endswith(_OFFICE_DOCUMENT):
-                return (rel.get("Target") or "").lstrip("/")
-    except KeyError:
-        pass
-    return "word/document.xml"
+        return documents.decode_text(raw, name)
+    except DocumentError as exc:
+        raise _document_problem(exc) from exc
 
 
 def _docx_text(data: bytes, name: str, budget: _Budget, settings: Settings) -> str:
-    """The body paragraphs of a Word document, an empty line between them.
-
-    The main part is parsed as a stream (lxml ``iterparse``), each paragraph's elements dropped
-    once read, so memory stays flat whatever the document holds; the XML read is held to
-    ``DOCX_XML_PER_TEXT_BYTE`` times the document limit, the paragraphs to
-    ``DOCX_MAX_PARAGRAPHS`` and the text to ``ALINEA_JOB_MAX_DOCUMENT_BYTES`` (measured before:
-    a 179 KB upload whose ``document.xml`` unpacks to 60 MB took the service from 255 MB to
-    1.5 GB with python-docx, which builds the whole tree).
-    """
-    from lxml import etree
-
-    text_limit = settings.job_max_document_bytes
-    xml_limit = DOCX_XML_PER_TEXT_BYTE * text_limit
+    """The text of a Word document (see :func:`app.documents.docx_text`), its XML counted
+    against the upload's budget; or a 413 / 422 problem."""
     try:
-        package = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise _invalid(f"{name} is not a readable .docx document ({exc})") from exc
-    paragraphs: list[str] = []
-    size = 0
-    try:
-        with package:
-            part = _main_part(package, name)
-            try:
-                info = package.getinfo(part)
-            except KeyError as exc:
-                raise _invalid(f"{name} is not a readable .docx document (no {part})") from exc
-            if info.file_size > xml_limit:  # said by the header; the reader checks what comes
-                raise _too_large(f"the text part of {name}", info.file_size, xml_limit,
-                                 "ALINEA_JOB_MAX_DOCUMENT_BYTES")  # fmt: skip
-            with package.open(info) as handle:
-                reader = _CountingReader(handle, xml_limit, f"the text part of {name}")
-                # Only the elements that make up text, and the containers to drop once read,
-                # come back from the parser (the rest stays in C, which is most of the time).
-                events = etree.iterparse(
-                    reader,
-                    events=("start", "end"),
-                    tag=_DOCX_TAGS,
-                    resolve_entities=False,
-                    no_network=True,
-                    load_dtd=False,
-                    huge_tree=False,
-                    remove_comments=True,
-                    remove_pis=True,
-                )
-                pieces: list[str] = []
-                marks: list[int] = []  # where each open paragraph's pieces begin
-                for event, element in events:
-                    tag = element.tag
-                    if event == "start":
-                        if tag == _W_P:
-                            marks.append(len(pieces))
-                        continue
-                    if tag == _W_T:
-                        piece = element.text or ""
-                        pieces.append(piece)
-                        size += len(piece.encode("utf-8"))
-                        if size > text_limit:
-                            raise _too_large(f"the text of {name}", size, text_limit,
-                                             "ALINEA_JOB_MAX_DOCUMENT_BYTES")  # fmt: skip
-                    elif tag in _TEXT_BREAKS:
-                        pieces.append(_TEXT_BREAKS[tag])
-                    elif tag in _HYPHENS:
-                        pieces.append(_HYPHENS[tag])
-                    elif tag == _W_P:
-                        mark = marks.pop() if marks else 0
-                        own = "".join(pieces[mark:])
-                        del pieces[mark:]
-                        parent = element.getparent()
-                        # Body paragraphs only: not those of tables or text boxes.
-                        if parent is not None and parent.tag == _W_BODY:
-                            paragraphs.append(own.strip())
-                            if len(paragraphs) > DOCX_MAX_PARAGRAPHS:
-                                raise Problem(
-                                    413,
-                                    f"{name} has more than {DOCX_MAX_PARAGRAPHS:,} paragraphs",
-                                    kind="document-too-large",
-                                    title="Content Too Large",
-                                )
-                    # Done with it: drop it and what came before it, so the tree never holds
-                    # more than the path to what is being read.
-                    element.clear()
-                    parent = element.getparent()
-                    if parent is not None:
-                        while element.getprevious() is not None:
-                            del parent[0]
-                budget.take(reader.read_so_far, f"{name} unpacked")
-    except Problem:
-        raise
-    except etree.XMLSyntaxError as exc:
-        raise _invalid(f"{name} is not a readable .docx document (XML: {exc})") from exc
-    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, ValueError) as exc:
-        raise _invalid(f"{name} is not a readable .docx document ({exc})") from exc
-    return "\n\n".join(p for p in paragraphs if p) + "\n"
+        text, read = documents.docx_text(
+            data,
+            name,
+            max_text_bytes=settings.job_max_document_bytes,
+            setting="ALINEA_JOB_MAX_DOCUMENT_BYTES",
+        )
+    except DocumentError as exc:
+        raise _document_problem(exc) from exc
+    budget.take(read, f"{name} unpacked")
+    return text

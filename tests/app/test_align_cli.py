@@ -151,7 +151,10 @@ def test_align_refuses_files_in_another_encoding(work: Path, document: tuple[Pat
     french = document[0].read_text(encoding="utf-8")
     (work / "latin1.fr").write_bytes(french.encode("latin-1", "replace"))
     assert_error(
-        run("align", "latin1.fr", document[1]), "latin1.fr", "is not UTF-8 text", "convert it first"
+        run("align", "latin1.fr", document[1]),
+        "latin1.fr",
+        "is not UTF-8 text",
+        "convert it to UTF-8",
     )
     (work / "nobom.fr").write_bytes(french.encode("utf-16-le"))
     assert_error(run("align", "nobom.fr", document[1]), "nobom.fr", "UTF-16 without a BOM")
@@ -207,6 +210,27 @@ def test_align_reads_local_files_larger_than_a_request(
     result = run("align", "long.fr", "long.en", "--presegmented", "--format", "beads")
     assert result.exit_code == 0, result.stderr
     check_coverage(parse_beads(result.stdout), document.n_fr, document.n_en)
+
+
+def test_align_reads_docx_files(work: Path, shared_dir: Path) -> None:
+    """Jobs take .docx; so does alinea align (a paragraph a line, read as raw text)."""
+    import docx
+
+    folder = shared_dir / UN
+    for lang in ("fr", "en"):
+        document = docx.Document()
+        for line in sentence_lines((folder / f"un-devset-001.{lang}").read_text("utf-8")):
+            document.add_paragraph(line)
+        document.save(str(work / f"doc.{lang}.docx"))
+    result = run("align", "doc.fr.docx", "doc.en.docx", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    aligned = json.loads(result.stdout)
+    assert (
+        len(aligned["fr"]["sentences"])
+        >= len(sentence_lines((folder / "un-devset-001.fr").read_text("utf-8"))) - 2
+    )
+    (work / "broken.en.docx").write_bytes(b"PK\x03\x04 not a zip")
+    assert_error(run("align", "doc.fr.docx", "broken.en.docx"), "not a readable .docx")
 
 
 def test_align_refuses_more_sentences_than_the_limit(

@@ -17,7 +17,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from app.db import Database
-from app.jobs.intake import DOCX_MAX_PARAGRAPHS, items_from_files
+from app.documents import DOCX_MAX_PARAGRAPHS
+from app.jobs.intake import items_from_files
 from app.jobs.models import Job
 from app.problems import Problem
 from app.settings import Settings

@@ -144,7 +144,7 @@ def assert_each_result_once(database: Database, job_id: int, total: int) -> list
         )
     for item in items:
         beads = load_result(item.result or b"")["beads"]
-        expected = sum(1 for fr, en, _confidence in beads if fr and en)
+        expected = sum(1 for bead in beads if bead[0] and bead[1])
         assert stored.get(item.id, 0) == expected, item.name
     return items
 
