@@ -18,6 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+import numpy as np
+
 from alignment.confidence import REVIEW_REASONS, Calibration
 from alignment.features import (
     STOP_UNITS,
@@ -243,6 +245,8 @@ def _align_part(
         path = align_features(fr_features, en_features, model, within=within)
     evidence = bead_evidence(fr_features, en_features, path, model)
     calibration = options.calibration
+    one_to_one = [evidence.similarity[k] for k, b in enumerate(path) if len(b[0]) == len(b[1]) == 1]
+    typical = float(np.median(one_to_one)) if one_to_one else 0.0
     beads = []
     for k, (fr_local, en_local, cost) in enumerate(path):
         if fr_local and en_local:
@@ -251,6 +255,7 @@ def _align_part(
                 float(evidence.similarity[k]),
                 float(evidence.length_z[k]),
                 len(fr_local) + len(en_local),
+                typical,
             )
         else:
             sentence = (

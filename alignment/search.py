@@ -106,7 +106,7 @@ class CostModel:
         ((4, 1), 3.0),
         ((1, 4), 3.0),
     )
-    paragraph_penalty: float = 2.0
+    paragraph_penalty: float = 1.0
     label_bonus: float = 0.6
     label_penalty: float = 1.5
     support_threshold: float = 0.5

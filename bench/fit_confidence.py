@@ -47,9 +47,12 @@ class Recorder:
         self.calibration = calibration
         self.rows: list[tuple[str, tuple[float, ...], float]] = []
 
-    def linked_bead(self, cost: float, similarity: float, length_z: float, size: int) -> Any:
-        self.rows.append(("linked", (cost, similarity, length_z, size - 2), similarity))
-        return self.calibration.linked_bead(cost, similarity, length_z, size)
+    def linked_bead(
+        self, cost: float, similarity: float, length_z: float, size: int, typical: float
+    ) -> Any:
+        relative = similarity / typical if typical > 0 else 1.0
+        self.rows.append(("linked", (cost, similarity, length_z, size - 2), relative))
+        return self.calibration.linked_bead(cost, similarity, length_z, size, typical)
 
     def one_sided_bead(self, french: bool, nearby: float, chars: float, furniture: bool) -> Any:
         kind = "furniture" if furniture else "one_sided"
@@ -102,14 +105,16 @@ def fit(data: dict[str, Any]) -> Calibration:
         one_sided=tuple(round(float(v), 4) for v in w_one),  # type: ignore[arg-type]
         furniture=round(min(sum(furniture) / max(len(furniture), 1), 0.999), 4),
     )
-    best = (-1.0, calibration.mismatch_below)
-    for threshold in np.arange(0.0, 0.31, 0.01):
-        candidate = dataclasses.replace(calibration, mismatch_below=round(float(threshold), 3))
+    best = (-1.0, calibration.mismatch_share)
+    for threshold in np.arange(0.0, 0.51, 0.02):
+        candidate = dataclasses.replace(calibration, mismatch_share=round(float(threshold), 3))
         precision, recall = flag_scores(data, candidate)
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        print(f"  mismatch_share {candidate.mismatch_share:.2f}: flags P {precision:.3f} "
+              f"R {recall:.3f} F1 {f1:.3f}")  # fmt: skip
         if f1 > best[0]:
-            best = (f1, candidate.mismatch_below)
-    return dataclasses.replace(calibration, mismatch_below=best[1])
+            best = (f1, candidate.mismatch_share)
+    return dataclasses.replace(calibration, mismatch_share=best[1])
 
 
 def confidences(data: dict[str, Any], calibration: Calibration) -> tuple[np.ndarray, np.ndarray]:
@@ -117,7 +122,7 @@ def confidences(data: dict[str, Any], calibration: Calibration) -> tuple[np.ndar
     for kind, features, _, ok in data["rows"]:
         if kind == "linked":
             cost, similarity, length_z, extra = features
-            value, _ = calibration.linked_bead(cost, similarity, length_z, int(extra) + 2)
+            value, _ = calibration.linked_bead(cost, similarity, length_z, int(extra) + 2, 1.0)
         elif kind == "one_sided":
             value, _ = calibration.one_sided_bead(True, features[0], math.exp(features[1]), False)
         else:
@@ -136,9 +141,8 @@ def flag_scores(data: dict[str, Any], calibration: Calibration) -> tuple[float, 
         for bead in result.beads:
             kind, _, similarity, _ = rows[k]
             k += 1
-            if kind == "one_sided" or (
-                kind == "linked" and similarity < calibration.mismatch_below
-            ):
+            relative = similarity  # linked rows record similarity / typical similarity
+            if kind == "one_sided" or (kind == "linked" and relative < calibration.mismatch_share):
                 flagged.append((bead.fr, bead.en))
         fr_furniture = {x.index for x in result.fr.sentences if x.furniture}
         en_furniture = {x.index for x in result.en.sentences if x.furniture}
