@@ -119,6 +119,8 @@ def _empty(database: Database) -> None:
         else:
             for table in TABLES:
                 conn.execute(text(f"DELETE FROM {table}"))
+            # as fresh as a new file: AUTOINCREMENT counters start again (RESTART IDENTITY)
+            conn.execute(text("DELETE FROM sqlite_sequence"))
         conn.execute(text("UPDATE termbase_state SET generation = 0, seed_version = NULL"))
 
 
