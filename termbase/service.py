@@ -15,7 +15,7 @@ generation first, as an import does, so writers always take the two locks in the
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import datetime
@@ -679,7 +679,7 @@ def headwords(terms: Iterable[tuple[str, str, str]]) -> dict[str, tuple[str, str
 
 
 def find_possible_duplicates(
-    concepts: dict[int | None, Sequence[tuple[str, str, str]]], *, session: Session
+    concepts: Mapping[int | None, Sequence[tuple[str, str, str]]], *, session: Session
 ) -> dict[int | None, list[PossibleDuplicate]]:
     """For each concept (its id, None for one not written; its terms as (lang, text, status)),
     the other concepts whose main term in a language has the same normalised key as its own."""
