@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from app.concepts_cli import concepts_app
 from app.jobs.cli import jobs_app, worker
 from app.settings import Settings
 
@@ -40,6 +41,7 @@ app.add_typer(terms_app, name="terms")
 app.add_typer(db_app, name="db")
 app.add_typer(lexicon_app, name="lexicon")
 app.add_typer(termbase_app, name="termbase")
+app.add_typer(concepts_app, name="concepts")
 app.add_typer(jobs_app, name="jobs")
 
 out = Console(soft_wrap=False)
