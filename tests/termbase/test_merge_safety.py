@@ -253,3 +253,18 @@ def test_a_third_party_file_older_than_the_concept_is_a_conflict(database: Datab
     forced = import_bytes(database, older, merge="term:en", on_conflict="overwrite")
     assert forced.conflicts[0].resolution == "overwritten"
     assert _read(database, concept_id)["definition"] == "An old definition."
+
+
+def test_a_tbx_term_with_a_non_character_is_refused_at_its_line(database: Database) -> None:
+    data = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<tbx xmlns="urn:iso:std:iso:30042:ed-2" '
+        'type="TBX-Basic" style="dca" xml:lang="en">\n<text><body>\n<conceptEntry id="c1">\n'
+        '<langSec xml:lang="en"><termSec><term>bad\ufdd0term</term></termSec></langSec>\n'
+        "</conceptEntry>\n</body></text></tbx>\n"
+    ).encode()
+    report = import_bytes(database, data)
+    assert not report.accepted
+    assert report.errors[0].line == 5 and "U+FDD0" in report.errors[0].message
+    # and U+FFFF, which XML itself cannot carry, is malformed XML
+    refused = import_bytes(database, data.replace("\ufdd0".encode(), "\uffff".encode()))
+    assert not refused.accepted and refused.errors[0].line == 5
