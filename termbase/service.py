@@ -15,14 +15,17 @@ generation first, as an import does, so writers always take the two locks in the
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import JSON, func, insert, select, text, update
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from termbase.diff import diff_snapshots
 from termbase.errors import (
@@ -57,9 +60,9 @@ from termbase.schemas import (
 )
 
 CONCEPT_FIELDS = ("subject_field", "definition", "note", "source")
-_TERM_FIELDS = ("lang", "text", "status", "type", "part_of_speech", "context", "source", "note")
 
 
+@lru_cache(maxsize=8192)  # an import asks for each term's twice: its row, its duplicates
 def term_match_key(text: str, lang: str) -> str:
     """``<primary language>:<normalised key>`` of a term ("" when it has no letters or digits)."""
     key = match_key(text, lang)
@@ -238,7 +241,8 @@ def claim_concept(
     claim = (
         update(Concept)
         .where(Concept.id == concept_id)
-        .values(revision=Concept.revision + 1)
+        # updated_at as it is: only a change that changes something moves it (see _finish)
+        .values(revision=Concept.revision + 1, updated_at=Concept.updated_at)
         .execution_options(synchronize_session=False)
     )
     if expected is not None:
@@ -343,8 +347,14 @@ def _finish(
     session.flush()
     after = snapshot(concept)
     if after == before:
-        concept.revision -= 1  # nothing changed: the claim is undone, the ETag stays valid
-        session.flush()
+        # nothing changed: the claim is undone (the row stays locked), the ETag stays valid
+        session.execute(
+            update(Concept)
+            .where(Concept.id == concept.id)
+            .values(revision=Concept.revision - 1, updated_at=Concept.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+        set_committed_value(concept, "revision", concept.revision - 1)
         return False
     concept.updated_at = utcnow()
     session.flush()
@@ -694,15 +704,16 @@ def find_possible_duplicates(
         return found
     candidates: set[int] = set()
     keys = list(wanted)
-    for start in range(0, len(keys), 500):
-        rows = session.execute(
-            select(Term.concept_id, Term.match_key).where(
-                Term.match_key.in_(keys[start : start + 500]), Term.status.in_(_USABLE)
+    with _index_scans(session):
+        for start in range(0, len(keys), 1000):
+            rows = session.execute(
+                select(Term.concept_id, Term.match_key).where(
+                    Term.match_key.in_(keys[start : start + 1000]), Term.status.in_(_USABLE)
+                )
             )
-        )
-        for other, key in rows:
-            if any(concept_id != other for concept_id, _ in wanted[key]):
-                candidates.add(other)
+            for other, key in rows:
+                if any(concept_id != other for concept_id, _ in wanted[key]):
+                    candidates.add(other)
     if not candidates:
         return found
     other_terms: dict[int, list[tuple[str, str, str]]] = {}
@@ -729,6 +740,24 @@ def find_possible_duplicates(
                     )
                 )
     return found
+
+
+@contextmanager
+def _index_scans(session: Session) -> Iterator[None]:
+    """PostgreSQL: look keys up by their index, not by reading the whole term table.
+
+    Inside an import, the term table grows in the import's own transaction, where the planner
+    has no statistics of it and chooses a sequential scan for the key look-up of each chunk
+    (measured: ~3 s a chunk once 200,000 terms are in, against milliseconds by the index).
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    try:
+        yield
+    finally:
+        session.execute(text("RESET enable_seqscan"))
 
 
 def possible_duplicates(concept: Concept, *, session: Session) -> list[PossibleDuplicate]:

@@ -25,12 +25,14 @@ replaced (terms left out removed) only where the file lists them for the concept
 language section, the rows of a CSV concept (``concept_id``); a glossary's row only adds and
 changes terms.
 
-An incoming concept exported before the stored concept's last change is a *conflict*: its
-revision number (CSV ``concept_revision``, same Alinea id) is older than the concept's, or the
-concept has history newer than the file's own (TBX transactions: the stored history has entries
-the file lacks, made after the last one both share, or after the file's last one if they share
-none), or the concept was deleted here. A conflict is listed and left alone unless the caller
-asks to overwrite (``on_conflict="overwrite"``). A merge that changes nothing is no conflict.
+An incoming concept exported before the stored concept's last change is a *conflict* when the
+merge would undo that change: the concept has revisions the file was made without (after its
+``concept_revision``, CSV, same Alinea id; or, TBX, revisions its transactions lack, made after
+the last transaction both share, or after the file's last one if they share none), and the
+merge would change a field or term those revisions changed (compared with the state before the
+first of them). A concept deleted here since is a conflict too. A conflict is listed and left
+alone unless the caller asks to overwrite (``on_conflict="overwrite"``). A merge that changes
+nothing, or only what those revisions left alone, is no conflict.
 
 The report lists, per concept, every field and term that changes (or would, in a dry run, or
 would have, for a conflict), before and after; and the possible duplicates of the concepts
@@ -1002,6 +1004,7 @@ class _Writer:
                 ):
                     continue
             history = self._new_history(v.item.history, stored)
+            changes: list[Change] = []
             if merged is not None:
                 service.update_concept(
                     concept.id,
@@ -1011,10 +1014,12 @@ class _Writer:
                     generation=self.generation,
                 )
                 changes = diff_snapshots(before, service.snapshot(concept))
+            if changes:
                 self._list_change(v, concept.id, changes, "update")
                 self._count_terms(v, changes)
                 v.written = concept.id
             else:
+                merged = None
                 self.report.terms.unchanged += len(v.data.terms)
             revisions.extend(
                 service.history_entry_rows(concept.id, history, generation=self.generation)

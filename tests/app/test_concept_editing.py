@@ -334,3 +334,17 @@ def test_a_setting_makes_if_match_required(database) -> None:  # type: ignore[no
         assert client.delete(url, headers={"If-Match": '"1-999", *'}).status_code == 412
         current = client.get(url).headers["etag"]
         assert client.delete(url, headers={"If-Match": current}).status_code == 204
+
+
+def test_a_change_that_changes_nothing_leaves_the_concept_as_it_was(client: TestClient) -> None:
+    created = client.post("/v1/concepts", json=SMUGGLING)
+    url, tag = created.headers["location"], created.headers["etag"]
+    read = client.get(url).json()
+    for body in ({"definition": SMUGGLING["definition"]}, read, {"terms": read["terms"]}):
+        same = client.patch(url, json=body, headers={"If-Match": tag})
+        assert same.status_code == 200 and same.headers["etag"] == tag, body
+    term = read["terms"][0]
+    same_term = client.patch(f"{url}/terms/{term['id']}", json={"status": term["status"]})
+    assert same_term.headers["etag"] == tag
+    assert client.get(url).json() == read  # updated_at and revision included
+    assert len(client.get(f"{url}/history").json()["items"]) == 1
