@@ -125,3 +125,35 @@ def test_a_patch_racing_a_delete_never_both_win_nor_fail(live_url: str) -> None:
             still_there = client.get(url).status_code == 200
             assert still_there == (pair[0] == 200)
         assert outcomes  # at least one round ran
+
+
+def test_writers_without_if_match_never_fail_either(live_url: str) -> None:
+    """No precondition: the last writer wins, but a write to a concept deleted meanwhile is a 404
+    and a term change racing a PATCH loses nothing of either."""
+    with httpx.Client(base_url=live_url, timeout=60) as client:
+        for round_number in range(ROUNDS):
+            created = client.post("/v1/concepts", json=CONCEPT).json()
+            url = f"/v1/concepts/{created['id']}"
+            with (
+                httpx.Client(base_url=live_url, timeout=60) as one,
+                httpx.Client(base_url=live_url, timeout=60) as two,
+                httpx.Client(base_url=live_url, timeout=60) as three,
+            ):
+                noted, added, deleted = _together(
+                    [
+                        partial(one.patch, url, json={"note": f"note {round_number}"}),
+                        partial(two.post, f"{url}/terms", json={"lang": "fr", "text": "course"}),
+                        partial(three.delete, url),
+                    ]
+                )
+            statuses = (noted.status_code, added.status_code, deleted.status_code)
+            assert deleted.status_code == 204, statuses
+            assert noted.status_code in (200, 404) and added.status_code in (201, 404), statuses
+            history = client.get(f"{url}/history").json()["items"]
+            # every write that answered 2xx is in the history, in the order of its revision
+            assert [h["revision"] for h in history] == list(range(1, len(history) + 1))
+            assert len(history) == 2 + (noted.status_code == 200) + (added.status_code == 201)
+            if added.status_code == 201 and noted.status_code == 200:
+                last_before_delete = history[-2]["after"]
+                assert last_before_delete["note"] == f"note {round_number}"
+                assert "course" in {t["text"] for t in last_before_delete["terms"]}
