@@ -144,7 +144,9 @@ def _read_json(file: str) -> Any:
         fail(f"{file} is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
 
 
-def _duplicates(concept: Any, session: Any, settings: Settings, on_duplicate: str | None) -> list:  # type: ignore[type-arg]
+def _duplicates(
+    concept: Any, session: Any, settings: Settings, on_duplicate: str | None
+) -> list[Any]:
     from termbase import service
     from termbase.errors import PossibleDuplicates
 
@@ -156,7 +158,7 @@ def _duplicates(concept: Any, session: Any, settings: Settings, on_duplicate: st
     return found
 
 
-def _written(concept: Any, duplicates: list, as_json: bool, verb: str) -> None:  # type: ignore[type-arg]
+def _written(concept: Any, duplicates: list[Any], as_json: bool, verb: str) -> None:
     from termbase import service
 
     data = service.concept_out(concept).model_dump(mode="json")
@@ -455,9 +457,9 @@ def edit_concept(
                 if_revision = read["revision"]
     if isinstance(data, dict) and if_revision is None and data.get("revision") is not None:
         if_revision = int(data["revision"])
-    patch = _validated(ConceptPatch.model_validate, data, "change")
-    expected = _expected(if_revision, settings, "edit")
     try:
+        patch = _validated(ConceptPatch.model_validate, data, "change")
+        expected = _expected(if_revision, settings, "edit")
         with _session(settings) as session:
             concept = service.update_concept(
                 concept_id, patch, session=session, user=_user(user), expected=expected
@@ -467,7 +469,7 @@ def edit_concept(
             _written(concept, duplicates, as_json, "saved")
     except typer.Exit:
         if kept is not None:
-            err.print(f"your edit is kept in {kept}", highlight=False)
+            err.print(f"your edit is kept in {kept}", highlight=False, soft_wrap=True)
         raise
     if kept is not None:
         kept.unlink(missing_ok=True)

@@ -178,3 +178,25 @@ def test_import_options_for_conflicts_and_duplicates(cli: Database, tmp_path: Pa
     assert forced.exit_code == 0 and "definition: 'Newer.' → 'Old.'" in forced.stdout
     bad = runner.invoke(app, ["termbase", "import", str(exported), "--on-conflict", "win"])
     assert bad.exit_code == 2
+
+
+def test_an_edit_that_cannot_be_saved_is_kept(
+    cli: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    concept = _create("en:smuggling of migrants:preferred")
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import json, sys\n"
+        "path = sys.argv[1]\n"
+        "concept = json.load(open(path, encoding='utf-8'))\n"
+        "concept['terms'] = []\n"  # a concept keeps at least one term
+        "json.dump(concept, open(path, 'w', encoding='utf-8'))\n"
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    code, _, stderr = _run("edit", str(concept["id"]))
+    assert code == 1 and "invalid change" in stderr
+    kept = Path(stderr.split("your edit is kept in ")[1].split()[0])
+    assert json.loads(kept.read_text())["terms"] == []
+    kept.unlink()
+    code, stdout, _ = _run("show", str(concept["id"]), "--json")
+    assert json.loads(stdout)["revision"] == 1
