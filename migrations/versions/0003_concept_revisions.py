@@ -120,6 +120,12 @@ def _revision_table() -> None:
 
 def _rebuild_sqlite() -> None:
     """The three tables again, as AUTOINCREMENT tables, with their rows and new columns."""
+    # One transaction for all of it: Python's sqlite3 opens one only before a DML statement, so
+    # the renames would otherwise be committed on their own and a failure half-way through would
+    # leave the tables renamed.
+    driver = op.get_bind().connection.driver_connection
+    if driver is not None and not driver.in_transaction:
+        op.execute("BEGIN")
     # Renaming the parent first points the old term table's foreign key at the old name.
     op.execute("ALTER TABLE concept RENAME TO _concept_before_0003")
     _concept_table()
