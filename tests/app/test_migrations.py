@@ -158,3 +158,30 @@ def test_0003_downgrades_without_losing_terms(tmp_path) -> None:
     upgrade(database.engine)
     assert current_revision(database.engine) == head_revision()
     database.dispose()
+
+
+def test_0003_fails_whole_on_sqlite(tmp_path) -> None:
+    """A failure half-way through the rebuild of the tables leaves the database at 0002, with
+    its tables and rows as they were (sqlite3 would have committed the renames on their own)."""
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    database = Database(f"sqlite:///{tmp_path / 'half.db'}")
+    upgrade(database.engine, "0002_jobs")
+    with database.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO concept (id, created_at, updated_at) VALUES "
+                "(1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+        )
+        conn.execute(text("CREATE TABLE _revision_before_0003 (x INTEGER)"))  # in the way
+    with pytest.raises(OperationalError):
+        upgrade(database.engine)
+    assert current_revision(database.engine) == "0002_jobs"
+    tables = set(inspect(database.engine).get_table_names())
+    assert "_concept_before_0003" not in tables and {"concept", "term", "revision"} <= tables
+    with database.engine.connect() as conn:
+        assert conn.execute(text("SELECT id FROM concept")).scalars().all() == [1]
+    database.dispose()
