@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from app.auth.cli import keys_app
+from app.concepts_cli import concepts_app
 from app.jobs.cli import jobs_app, worker
 from app.settings import Settings
 
@@ -41,6 +42,7 @@ app.add_typer(terms_app, name="terms")
 app.add_typer(db_app, name="db")
 app.add_typer(lexicon_app, name="lexicon")
 app.add_typer(termbase_app, name="termbase")
+app.add_typer(concepts_app, name="concepts")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(keys_app, name="keys")
 
@@ -719,6 +721,22 @@ def termbase_import(
         str,
         typer.Option("--mode", help="What happens to a match: replace, add or skip."),
     ] = "replace",
+    on_conflict: Annotated[
+        str,
+        typer.Option(
+            "--on-conflict",
+            help="A concept changed here since the file was exported: keep (list it, leave it "
+            "alone) or overwrite.",
+        ),
+    ] = "keep",
+    on_duplicate: Annotated[
+        str | None,
+        typer.Option(
+            "--on-duplicate",
+            help="A concept written with the main term of another: warn or refuse (an error).",
+            show_default="ALINEA_ON_DUPLICATE, warn",
+        ),
+    ] = None,
     user: Annotated[
         str | None,
         typer.Option("--user", help="Who imports, for the history.", show_default="login name"),
@@ -727,8 +745,9 @@ def termbase_import(
 ) -> None:
     """Import a termbase file into ALINEA_DATABASE_URL: all of it, or nothing.
 
-    Prints what was created, updated, left unchanged or skipped; an import with errors is refused
-    (each error with its line and column) and exits with status 1.
+    Prints what was created, updated, left unchanged or skipped, what changed in each concept
+    (before → after), the conflicts left alone and the possible duplicates; an import with errors
+    is refused (each error with its line and column) and exits with status 1.
     """
     import getpass
 
@@ -745,6 +764,8 @@ def termbase_import(
         ImportFormat,
         ImportOptions,
         MergePolicy,
+        OnConflict,
+        OnDuplicate,
         import_termbase,
     )
 
@@ -752,6 +773,10 @@ def termbase_import(
         chosen = ImportFormat(import_format)
     except ValueError:
         fail(f"--format must be auto, tbx, csv or tsv, not {import_format!r}", 2)
+    if on_conflict not in set(OnConflict):
+        fail(f"--on-conflict must be keep or overwrite, not {on_conflict!r}", 2)
+    if on_duplicate is not None and on_duplicate not in set(OnDuplicate):
+        fail(f"--on-duplicate must be warn or refuse, not {on_duplicate!r}", 2)
     try:
         policy = MergePolicy.parse(merge, mode)
     except ValueError as exc:
@@ -795,6 +820,8 @@ def termbase_import(
             user=who,
             max_bytes=settings.max_import_bytes,
             progress=lambda done: progress.update(task, completed=done),
+            on_conflict=on_conflict,
+            on_duplicate=on_duplicate or settings.on_duplicate,
         )
         try:
             with database.sessionmaker() as session:
@@ -826,13 +853,14 @@ def _print_import_report(report) -> None:  # type: ignore[no-untyped-def]
     verb = "would be" if report.dry_run or not report.accepted else "were"
     table = Table(title=f"{kind}, merge {report.merge}, mode {report.mode}")
     table.add_column("")
-    for column in ("created", "updated", "unchanged", "skipped", "deleted"):
+    for column in ("created", "updated", "unchanged", "skipped", "deleted", "conflicts"):
         table.add_column(column, justify="right")
     concepts, terms = report.concepts, report.terms
     table.add_row(
         "concepts",
         *(str(getattr(concepts, n)) for n in ("created", "updated", "unchanged", "skipped")),
         "",
+        str(concepts.conflicts),
     )
     table.add_row(
         "terms",
@@ -840,8 +868,10 @@ def _print_import_report(report) -> None:  # type: ignore[no-untyped-def]
             str(getattr(terms, n))
             for n in ("created", "updated", "unchanged", "skipped", "deleted")
         ),
+        "",
     )
     out.print(table)
+    _print_concept_changes(report)
     out.print(
         f"history entries kept from the file: {report.transactions} "
         f"({verb} written; {report.bytes_read:,} bytes read)",
@@ -857,6 +887,70 @@ def _print_import_report(report) -> None:  # type: ignore[no-untyped-def]
         )
     for error in report.errors[:50]:
         err.print(f"[red]{escape(_where(error))}[/]{escape(error.message)}", highlight=False)
+
+
+# Concepts whose changes the import report prints (all of them with --json).
+PRINTED_CHANGES = 20
+
+
+def _print_concept_changes(report) -> None:  # type: ignore[no-untyped-def]
+    """Per concept: each change before → after; the conflicts; the possible duplicates."""
+    verb = "would change" if report.dry_run or not report.accepted else "changed"
+    for change in report.changes[:PRINTED_CHANGES]:
+        where = f" (line {change.line})" if change.line else ""
+        out.print(f"concept {change.concept_id}{where} {verb}:", highlight=False)
+        for line in change_lines(change.changes):
+            out.print(f"  {escape(line)}", highlight=False, soft_wrap=True)
+    hidden = len(report.changes) - PRINTED_CHANGES + report.changes_not_shown
+    if hidden > 0:
+        out.print(f"… and {hidden} more concepts changed (--json lists them)", highlight=False)
+    for conflict in report.conflicts[:PRINTED_CHANGES]:
+        where = f" (line {conflict.line})" if conflict.line else ""
+        what = "overwritten" if conflict.resolution == "overwritten" else "left as it is"
+        err.print(
+            f"[yellow]conflict:[/] concept {conflict.concept_id}{where} {what}: "
+            f"{escape(conflict.reason)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        for line in change_lines(conflict.changes):
+            err.print(f"  {escape(line)}", highlight=False, soft_wrap=True)
+    if report.conflicts and report.conflicts[0].resolution == "kept":
+        err.print("(--on-conflict overwrite merges them all the same)", highlight=False)
+    for duplicate in report.possible_duplicates[:PRINTED_CHANGES]:
+        where = f"line {duplicate.line}: " if duplicate.line else ""
+        err.print(
+            f"[yellow]possible duplicate:[/] {where}concept {duplicate.concept_id} "
+            f"'{escape(duplicate.term)}' ({duplicate.lang}) is the main term of concept "
+            f"{duplicate.other_concept_id} too ('{escape(duplicate.other_term)}')",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _short(value: object) -> str:
+    if value is None or value == "":
+        return "∅"
+    if isinstance(value, dict):
+        value = value.get("text") or value
+    text = str(value).replace("\n", " ")
+    return repr(text if len(text) <= 60 else text[:57] + "…")
+
+
+def change_lines(changes) -> list[str]:  # type: ignore[no-untyped-def]
+    """One line per change: ``definition: 'old' → 'new'``, ``term 'x' (en) removed``."""
+    lines = []
+    for change in changes:
+        if change.field == "term":
+            lines.append(f"term {_short(change.term)} ({change.lang}) {change.change}")
+        elif change.term is not None:
+            lines.append(
+                f"term {_short(change.term)} ({change.lang}) {change.field}: "
+                f"{_short(change.before)} → {_short(change.after)}"
+            )
+        else:
+            lines.append(f"{change.field}: {_short(change.before)} → {_short(change.after)}")
+    return lines
 
 
 def _where(problem) -> str:  # type: ignore[no-untyped-def]

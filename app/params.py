@@ -13,6 +13,10 @@ MAX_ID = 2**31 - 1
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f-\x9f]*$"
 
 ConceptId = Annotated[int, Path(ge=1, le=MAX_ID, description="The concept's id.")]
+TermId = Annotated[int, Path(ge=1, le=MAX_ID, description="The term's id.")]
+RevisionNumber = Annotated[
+    int, Path(ge=1, le=MAX_ID, description="The revision number, as the history lists it.")
+]
 JobId = Annotated[int, Path(ge=1, le=MAX_ID, description="The job's id.")]
 KeyId = Annotated[int, Path(ge=1, le=MAX_ID, description="The key's id.")]
 Cursor = Annotated[

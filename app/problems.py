@@ -18,7 +18,16 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from termbase.errors import ConceptNotFound, InvalidConcept, InvalidQuery
+from termbase.errors import (
+    ChangeRefused,
+    ConceptChanged,
+    ConceptNotFound,
+    InvalidConcept,
+    InvalidQuery,
+    PossibleDuplicates,
+    RevisionNotFound,
+    TermNotFound,
+)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://alinea.example/problems/"
@@ -178,6 +187,52 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _not_found(request: Request, exc: ConceptNotFound) -> JSONResponse:
         return problem_response(
             request, Problem(404, str(exc), kind="concept-not-found", title="Concept not found")
+        )
+
+    @app.exception_handler(ConceptChanged)
+    async def _changed(request: Request, exc: ConceptChanged) -> JSONResponse:
+        return problem_response(
+            request,
+            Problem(
+                412,
+                str(exc),
+                kind="concept-changed",
+                title="Concept changed",
+                extensions={"revision": exc.revision},
+            ),
+        )
+
+    @app.exception_handler(TermNotFound)
+    async def _term_not_found(request: Request, exc: TermNotFound) -> JSONResponse:
+        return problem_response(
+            request, Problem(404, str(exc), kind="term-not-found", title="Term not found")
+        )
+
+    @app.exception_handler(RevisionNotFound)
+    async def _revision_not_found(request: Request, exc: RevisionNotFound) -> JSONResponse:
+        return problem_response(
+            request, Problem(404, str(exc), kind="revision-not-found", title="Revision not found")
+        )
+
+    @app.exception_handler(ChangeRefused)
+    async def _refused(request: Request, exc: ChangeRefused) -> JSONResponse:
+        return problem_response(
+            request, Problem(409, str(exc), kind="change-refused", title="Change refused")
+        )
+
+    @app.exception_handler(PossibleDuplicates)
+    async def _duplicates(request: Request, exc: PossibleDuplicates) -> JSONResponse:
+        return problem_response(
+            request,
+            Problem(
+                409,
+                str(exc),
+                kind="possible-duplicate",
+                title="Possible duplicate",
+                extensions={
+                    "possible_duplicates": [d.model_dump(mode="json") for d in exc.duplicates]
+                },
+            ),
         )
 
     @app.exception_handler(InvalidConcept)

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from termbase.index import IndexedConcept, IndexedTerm, LookupHit, RecognizedSpan
-from termbase.schemas import ConceptOut, LanguageTag, RevisionOut
+from termbase.schemas import ConceptOut, LanguageTag, PossibleDuplicate, RevisionOut, TermOut
 
 
 class TermView(BaseModel):
@@ -168,6 +168,13 @@ class ConceptPage(BaseModel):
 
 class HistoryPage(BaseModel):
     items: list[RevisionOut]
+
+
+class TermWritten(TermOut):
+    """A term as a write left it: its concept's new revision and possible duplicates."""
+
+    concept_revision: int = Field(description="The concept's revision after the change.")
+    possible_duplicates: list[PossibleDuplicate] = Field(default_factory=list)
 
 
 class Health(BaseModel):

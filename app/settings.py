@@ -130,6 +130,18 @@ class Settings(BaseSettings):
         le=300,
         description="Seconds a request waits for a free connection before it gets a 503 problem.",
     )
+    require_if_match: bool = Field(
+        default=False,
+        description="Writes to an existing concept (PATCH, DELETE, its terms, a restore) must "
+        "say which revision they are based on (If-Match, or `revision` in a PATCH body): 428 "
+        "without it.",
+    )
+    on_duplicate: Literal["warn", "refuse"] = Field(
+        default="warn",
+        description="A concept written with the main term of another (a possible duplicate): "
+        "`warn` lists it in the answer, `refuse` answers 409 (imports: an error). Requests may "
+        "ask for either with `on_duplicate=`.",
+    )
     index_check_interval: float = Field(
         default=0.5,
         ge=0.0,

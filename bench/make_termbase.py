@@ -36,7 +36,7 @@ from sqlalchemy import func, insert, select  # noqa: E402
 from app.db import Database, upgrade  # noqa: E402
 from termbase.models import Concept, Revision, Term  # noqa: E402
 from termbase.normalize import match_key  # noqa: E402
-from termbase.service import next_generation  # noqa: E402
+from termbase.service import next_generation, term_match_key  # noqa: E402
 
 # --------------------------------------------------------------------------------------------
 # Vocabulary. Head nouns: French singular | gender | French plural | English | English plural.
@@ -747,6 +747,7 @@ def build(path: Path, concepts: int, seed: int, chunk: int = 10_000) -> None:
                     "context": None,
                     "source": None,
                     "note": term.get("note"),
+                    "match_key": term_match_key(term["text"], term["lang"]),
                     **{k: v for k, v in term.items() if k != "note"},
                 }
             )
@@ -756,6 +757,7 @@ def build(path: Path, concepts: int, seed: int, chunk: int = 10_000) -> None:
                 "action": "create",
                 "changed_at": now,
                 "changed_by": "bench",
+                "number": 1,
                 "before": None,
                 "after": {
                     "id": concept_id,

@@ -5,6 +5,11 @@ its terms carry what is true of one designation in one language (status, type, p
 context). Every write bumps ``termbase_state.generation`` in the same transaction and records a
 ``revision`` stamped with that generation, so in-memory indexes in any process can tell exactly
 which concepts changed since they last looked.
+
+A concept carries its own ``revision`` number, raised by every change to it: writers compare and
+set it in the ``UPDATE … WHERE revision = :expected`` that claims the row (optimistic locking), and
+its ETag is derived from it. Ids are never handed out twice, on SQLite too (``AUTOINCREMENT``):
+a revision history belongs to one concept forever.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ MAX_TERM_LENGTH = 500
 MAX_LANG_LENGTH = 35  # RFC 5646 recommends supporting tags of at least 35 characters
 MAX_SHORT_FIELD_LENGTH = 200
 MAX_LONG_FIELD_LENGTH = 10_000
+# A term's normalised key with its language: lower-casing may lengthen a few characters.
+MAX_MATCH_KEY_LENGTH = 1200
 
 
 class Base(DeclarativeBase):
@@ -83,6 +90,7 @@ class RevisionAction(enum.StrEnum):
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
+    RESTORE = "restore"  # an earlier revision brought back (itself a new revision)
 
 
 def _in_check(column: str, values: type[enum.StrEnum]) -> str:
@@ -114,6 +122,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Concept(Base):
     __tablename__ = "concept"
+    # SQLite: never reuse the id of a deleted concept (its history keeps the id).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     subject_field: Mapped[str | None] = mapped_column(String(MAX_SHORT_FIELD_LENGTH))
@@ -122,6 +132,8 @@ class Concept(Base):
     source: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Raised by one with every change; the compare-and-set of optimistic locking.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     terms: Mapped[list[Term]] = relationship(
         back_populates="concept",
@@ -142,6 +154,8 @@ class Term(Base):
             name="part_of_speech",
         ),
         Index("ix_term_lang_text", "lang", "text"),
+        Index("ix_term_match_key", "match_key"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -157,6 +171,11 @@ class Term(Base):
     context: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+    # "<primary language>:<normalised key>" (``fr:office des nation unie``): what possible
+    # duplicates are found by. Written with the term (termbase.service.term_match_key).
+    match_key: Mapped[str] = mapped_column(
+        String(MAX_MATCH_KEY_LENGTH), default="", server_default=""
+    )
 
     concept: Mapped[Concept] = relationship(back_populates="terms")
 
@@ -165,7 +184,10 @@ class Revision(Base):
     """One change to one concept: what, when, by whom, and the concept before and after."""
 
     __tablename__ = "revision"
-    __table_args__ = (CheckConstraint(_in_check("action", RevisionAction), name="action"),)
+    __table_args__ = (
+        CheckConstraint(_in_check("action", RevisionAction), name="action"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # No foreign key: the history of a deleted concept outlives it.
@@ -176,6 +198,11 @@ class Revision(Base):
     changed_by: Mapped[str] = mapped_column(String(MAX_SHORT_FIELD_LENGTH))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The concept's revision number this change made (None for a file's transaction kept as
+    # history, which is no state of the concept here).
+    number: Mapped[int | None] = mapped_column(Integer)
+    # For a restore: the revision number it brought back.
+    restored_from: Mapped[int | None] = mapped_column(Integer)
 
 
 class TermbaseState(Base):

@@ -119,6 +119,11 @@ def _empty(database: Database) -> None:
         else:
             for table in TABLES:
                 conn.execute(text(f"DELETE FROM {table}"))
+            # the termbase's ids start again, as in a new file (RESTART IDENTITY); the segments'
+            # do not: their full-text index counts on ids that only grow (segment_fts_state)
+            conn.execute(
+                text("DELETE FROM sqlite_sequence WHERE name IN ('concept', 'term', 'revision')")
+            )
         conn.execute(text("UPDATE termbase_state SET generation = 0, seed_version = NULL"))
 
 

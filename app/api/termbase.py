@@ -22,6 +22,8 @@ from termbase.exchange.importer import (
     ImportReport,
     MergeMode,
     MergePolicy,
+    OnConflict,
+    OnDuplicate,
     import_termbase,
 )
 from termbase.exchange.selection import ExportFilter
@@ -290,15 +292,32 @@ async def import_termbase_file(
         MergeMode,
         Query(description="What happens to a matched concept: replace, add or skip."),
     ] = MergeMode.REPLACE,
+    on_conflict: Annotated[
+        OnConflict,
+        Query(
+            description="A concept changed here since the file was exported (a conflict): `keep` "
+            "lists it in `conflicts` and leaves it alone, `overwrite` merges it all the same."
+        ),
+    ] = OnConflict.KEEP,
+    on_duplicate: Annotated[
+        OnDuplicate | None,
+        Query(
+            description="A concept written with the main term of another: `warn` lists it in "
+            "`possible_duplicates`, `refuse` makes it an error. Default: ALINEA_ON_DUPLICATE."
+        ),
+    ] = None,
 ) -> Any:
     """Import a termbase file: all of it or nothing.
 
     The body is the file (`curl --data-binary @termbase.tbx -H 'content-type: application/xml'`),
     or a form whose part `file` is the file (`curl -F file=@termbase.tbx`); either way it is
     streamed to a temporary file, counted against `ALINEA_MAX_IMPORT_BYTES`.
-    The answer is the report: concepts and terms created, updated, unchanged, skipped; warnings
-    (what was kept in notes). An import with errors is refused with a 422 problem whose `errors`
-    give each one's line and column and whose `report` is the whole report; nothing is written.
+    The answer is the report: concepts and terms created, updated, unchanged, skipped; each
+    concept changed with what changed, before and after (`changes`); conflicts (concepts changed
+    here since the file was exported, left alone unless `on_conflict=overwrite`); possible
+    duplicates; warnings (what was kept in notes). An import with errors is refused with a 422
+    problem whose `errors` give each one's line and column and whose `report` is the whole
+    report; nothing is written.
     """
     try:
         policy = MergePolicy.parse(merge, mode.value)
@@ -344,6 +363,8 @@ async def import_termbase_file(
             dry_run=dry_run,
             user=user,
             max_bytes=limit,
+            on_conflict=on_conflict,
+            on_duplicate=on_duplicate or settings.on_duplicate,
         )
         report = await run_in_threadpool(_run_import, request.app, upload, options)
     finally:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_api_keys"
-down_revision = "0002_jobs"
+down_revision = "0003_concept_revisions"
 branch_labels = None
 depends_on = None
 

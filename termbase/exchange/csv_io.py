@@ -7,6 +7,8 @@ programs read accents right; CSV is RFC 4180 with commas, TSV the same with tabs
 column                 holds
 =====================  =========================================================================
 ``concept_id``         the concept's id (``alinea-12``); the rows of one concept follow each other
+``concept_revision``   its Alinea revision when exported (an import compares it: a conflict if
+                       the concept changed since)
 ``subject_field``,     the concept's fields, on its first row only
 ``definition``,
 ``concept_note``,
@@ -27,6 +29,14 @@ hand-made glossary with the columns ``en`` and ``fr`` makes one concept per row.
 ``concept_id`` (or with an empty one), each row is a concept of its own; a ``concept_id`` that is
 not an Alinea id only groups the rows of a concept. Any other column is
 kept in the concept's note as ``[column] value``. CSV carries no history.
+
+A file carries the fields it has columns for, and no others: a merge keeps what a concept has
+in the fields a sheet has no column for (see ``importer``).
+
+Cells a spreadsheet program would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a
+tab or a carriage return) are written with a leading single quote, as OWASP recommends against
+CSV injection; so is a cell that is single quotes before such a character, so that the import,
+which takes one leading quote off such cells, gives every value back exactly.
 """
 
 from __future__ import annotations
@@ -55,7 +65,14 @@ from termbase.exchange.vocabulary import (
 from termbase.models import PartOfSpeech, TermStatus, TermType
 from termbase.schemas import normalize_language_tag
 
-CONCEPT_COLUMNS = ("concept_id", "subject_field", "definition", "concept_note", "concept_source")
+CONCEPT_COLUMNS = (
+    "concept_id",
+    "concept_revision",
+    "subject_field",
+    "definition",
+    "concept_note",
+    "concept_source",
+)
 # column → ConceptIn field
 _CONCEPT_FIELD = {
     "subject_field": "subject_field",
@@ -64,7 +81,26 @@ _CONCEPT_FIELD = {
     "concept_source": "source",
 }
 _ID_COLUMN = ("concept", "concept_id")
+_REVISION_COLUMN = ("concept", "concept_revision")
 TERM_COLUMNS = ("status", "type", "part_of_speech", "context", "source", "note")
+# What a spreadsheet program takes for the start of a formula (OWASP, CSV injection).
+FORMULA_STARTS = frozenset("=+-@\t\r")
+
+
+def guard(cell: str) -> str:
+    """The cell with a leading single quote if a spreadsheet would run it as a formula (or if
+    it is quotes before such a character, so that :func:`unguard` is exact)."""
+    bare = cell.lstrip("'")
+    return "'" + cell if bare[:1] in FORMULA_STARTS and bare else cell
+
+
+def unguard(cell: str) -> str:
+    """A cell as it was before :func:`guard`."""
+    if cell[:1] == "'":
+        bare = cell.lstrip("'")
+        if bare[:1] in FORMULA_STARTS and bare:
+            return cell[1:]
+    return cell
 
 
 def header(languages: Iterable[str]) -> list[str]:
@@ -95,6 +131,7 @@ def write_csv(
                 first = n == 0
                 row = [
                     concept_ref(concept.id),
+                    str(concept.revision) if first else "",
                     (concept.subject_field or "") if first else "",
                     (concept.definition or "") if first else "",
                     (concept.note or "") if first else "",
@@ -115,7 +152,7 @@ def write_csv(
                         ]
                     else:
                         row += [""] * (1 + len(TERM_COLUMNS))
-                writer.writerow(row)
+                writer.writerow([guard(cell) for cell in row])
         if buffer.tell():
             yield buffer.getvalue().encode("utf-8")
 
@@ -244,6 +281,16 @@ def read_csv(
         if names is None:
             raise ImportRefused("the file is empty", code="empty", line=1)
         layout = _columns(names, warnings)
+        carried = frozenset(
+            _CONCEPT_FIELD[k[1]] for k in layout if k[0] == "concept" and k[1] in _CONCEPT_FIELD
+        )
+        term_carried = {
+            k[1]: frozenset(
+                f[2] for f in layout if f[0] == "term" and f[1] == k[1] and f[2] != "text"
+            )
+            for k in layout
+            if k[0] == "term"
+        }
         current: IncomingConcept | None = None
         seen: dict[str, int] = {}
         previous_line = rows.line_num
@@ -259,14 +306,19 @@ def read_csv(
                     line=start,
                     column=len(layout) + 1,
                 )
-            cells = cells + [""] * (len(layout) - len(cells))
+            cells = [unguard(cell) for cell in cells] + [""] * (len(layout) - len(cells))
             ref = next(
                 (c.strip() for c, k in zip(cells, layout, strict=True) if k == _ID_COLUMN), ""
             )
             if current is None or not ref or ref != current.ref:
                 if current is not None:
                     yield current
-                current = IncomingConcept(position=Position(start, 1), ref=ref or None)
+                current = IncomingConcept(
+                    position=Position(start, 1),
+                    ref=ref or None,
+                    carried=carried,
+                    lists_terms=_ID_COLUMN in layout,
+                )
                 if ref:
                     if ref in seen:
                         current.problems.append(
@@ -278,9 +330,9 @@ def read_csv(
                             )
                         )
                     seen.setdefault(ref, start)
-                _concept_row(current, cells, layout, start, first=True)
+                _concept_row(current, cells, layout, start, term_carried, first=True)
             else:
-                _concept_row(current, cells, layout, start, first=False)
+                _concept_row(current, cells, layout, start, term_carried, first=False)
         if current is not None:
             yield current
     except csv.Error as exc:
@@ -294,6 +346,7 @@ def _concept_row(
     cells: list[str],
     layout: list[tuple[str, ...]],
     line: int,
+    term_carried: dict[str, frozenset[str]],
     *,
     first: bool,
 ) -> None:
@@ -305,6 +358,19 @@ def _concept_row(
         if kind[0] == "concept":
             name = kind[1]
             if name == "concept_id":
+                continue
+            if name == "concept_revision":
+                if first and value:
+                    if value.isascii() and value.isdigit() and 0 < int(value) < 2**31:
+                        concept.revision = int(value)
+                    else:
+                        concept.problems.append(
+                            Problem(
+                                position,
+                                "invalid-value",
+                                f"concept_revision {value!r} is not a revision number",
+                            )
+                        )
                 continue
             target = _CONCEPT_FIELD[name]
             if first:
@@ -323,7 +389,9 @@ def _concept_row(
             _, lang, field = kind
             term = terms.get(lang)
             if term is None:
-                term = terms[lang] = IncomingTerm({"lang": lang}, {"": position, "lang": position})
+                term = terms[lang] = IncomingTerm(
+                    {"lang": lang}, {"": position, "lang": position}, term_carried[lang]
+                )
             if not value:
                 continue
             if field == "text":
@@ -367,3 +435,5 @@ def _concept_row(
         addition = f"[{name}] {value}"
         concept.fields["note"] = f"{note}\n\n{addition}" if note else addition
         concept.positions.setdefault("note", Position(line, number))
+        if concept.carried is not None and "note" not in concept.carried:
+            concept.note_is_addition = True

@@ -14,9 +14,29 @@ Merge policy:
   concept; an Alinea id that is free here is kept for the new concept), ``term:<lang>`` (an
   existing concept has one of its ``<lang>`` terms, same text; ``fr`` takes ``fr-CA``), or
   ``none`` (every incoming concept is new);
-* what happens to a match: ``replace`` (the concept becomes the incoming one: fields, terms; terms
-  that stay keep their ids), ``add`` (new terms are appended and empty fields filled; nothing
-  present changes) or ``skip`` (left as it is).
+* what happens to a match: ``replace`` (what the file carries replaces what the concept has;
+  terms that stay keep their ids), ``add`` (new terms are appended and empty fields filled;
+  nothing present changes) or ``skip`` (left as it is).
+
+A file changes only what it carries (:func:`carried_fields`): a CSV its columns, TBX-Basic every
+field, TBX-Min and TBX-Core the few their dialect has; a status or term type only where the file
+gives one. Fields it does not carry are kept, whatever the mode. The terms of a language are
+replaced (terms left out removed) only where the file lists them for the concept: a TBX
+language section, the rows of a CSV concept (``concept_id``); a glossary's row only adds and
+changes terms.
+
+An incoming concept exported before the stored concept's last change is a *conflict* when the
+merge would undo that change: the concept has revisions the file was made without (after its
+``concept_revision``, CSV, same Alinea id; or, TBX, revisions its transactions lack, made after
+the last transaction both share, or after the file's last one if they share none), and the
+merge would change a field or term those revisions changed (compared with the state before the
+first of them). A concept deleted here since is a conflict too. A conflict is listed and left
+alone unless the caller asks to overwrite (``on_conflict="overwrite"``). A merge that changes
+nothing, or only what those revisions left alone, is no conflict.
+
+The report lists, per concept, every field and term that changes (or would, in a dry run, or
+would have, for a conflict), before and after; and the possible duplicates of the concepts
+written (the same main term as another concept), which ``on_duplicate="refuse"`` makes errors.
 
 An incoming concept that matches two concepts, or a concept matched by two incoming ones, is an
 error. Concepts created by the import are never match candidates.
@@ -32,29 +52,39 @@ import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from datetime import datetime
+from typing import Any, BinaryIO, Literal
 
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from termbase import service
+from termbase.diff import diff_snapshots
 from termbase.exchange import csv_io
 from termbase.exchange.records import (
     IncomingConcept,
     Position,
     Transaction,
+    format_datetime,
 )
 from termbase.exchange.safe_input import CountingReader, ImportRefused
-from termbase.exchange.selection import transaction_rows
 from termbase.exchange.tbx_read import TbxInfo, fill_columns, read_tbx
 from termbase.exchange.vocabulary import ORIGINATION, parse_concept_ref
 from termbase.models import Concept, Revision, RevisionAction, Term, utcnow
-from termbase.schemas import ConceptIn, ConceptPatch, TermIn, normalize_language_tag
+from termbase.schemas import (
+    Change,
+    ConceptIn,
+    ConceptPatch,
+    TermIn,
+    TermItem,
+    normalize_language_tag,
+)
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 CHUNK = 500
 MAX_PROBLEMS = 200
+MAX_LISTED = 1000  # concepts listed in each of the report's lists (changes, conflicts, duplicates)
 SQLITE_IMPORT_CACHE_KIB = 64 * 1024
 
 
@@ -95,6 +125,16 @@ class MergePolicy:
         return f"term:{self.lang}" if self.match == "term" else self.match
 
 
+class OnConflict(enum.StrEnum):
+    KEEP = "keep"  # a conflicting concept is listed and left as it is
+    OVERWRITE = "overwrite"  # the file wins all the same
+
+
+class OnDuplicate(enum.StrEnum):
+    WARN = "warn"
+    REFUSE = "refuse"
+
+
 @dataclass
 class ImportOptions:
     format: ImportFormat = ImportFormat.AUTO
@@ -103,6 +143,12 @@ class ImportOptions:
     user: str = "anonymous"
     max_bytes: int = DEFAULT_MAX_BYTES
     progress: Callable[[int], None] | None = None
+    on_conflict: OnConflict | str = OnConflict.KEEP
+    on_duplicate: OnDuplicate | str = OnDuplicate.WARN
+
+    def __post_init__(self) -> None:
+        self.on_conflict = OnConflict(self.on_conflict)
+        self.on_duplicate = OnDuplicate(self.on_duplicate)
 
 
 # -- the report -----------------------------------------------------------------------------------
@@ -125,10 +171,53 @@ class ConceptCounts(BaseModel):
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    conflicts: int = Field(
+        default=0, description="Changed here since the file was exported (see `conflicts`)."
+    )
 
 
-class TermCounts(ConceptCounts):
+class TermCounts(BaseModel):
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
     deleted: int = 0
+
+
+class ConceptChange(BaseModel):
+    """What the import does (or would do) to one concept, field by field and term by term."""
+
+    concept_id: int | None = Field(default=None, description="The concept here.")
+    ref: str | None = Field(default=None, description="The file's id for it.")
+    line: int | None = None
+    action: str = Field(description="`update`, `create` (a deleted concept brought back).")
+    changes: list[Change] = Field(default_factory=list)
+
+
+class ConceptConflict(ConceptChange):
+    """An incoming concept older than the concept here."""
+
+    reason: str
+    resolution: str = Field(
+        description="`kept` (the concept was left as it is) or `overwritten` (on_conflict)."
+    )
+    stored_revision: int | None = None
+    file_revision: int | None = None
+
+
+class ImportDuplicate(BaseModel):
+    """A concept written by the import whose main term is another concept's too."""
+
+    line: int | None = None
+    ref: str | None = None
+    concept_id: int | None = Field(
+        default=None, description="The concept merged into (none for a new concept)."
+    )
+    lang: str
+    term: str = Field(description="Its term.")
+    other_concept_id: int
+    other_term: str
+    reason: str
 
 
 class ImportReport(BaseModel):
@@ -145,6 +234,17 @@ class ImportReport(BaseModel):
     concepts: ConceptCounts = Field(default_factory=ConceptCounts)
     terms: TermCounts = Field(default_factory=TermCounts)
     transactions: int = Field(default=0, description="History entries kept from the file.")
+    on_conflict: str = "keep"
+    on_duplicate: str = "warn"
+    changes: list[ConceptChange] = Field(
+        default_factory=list,
+        description="Each concept updated (or to be, in a dry run): what changes, before → after.",
+    )
+    changes_not_shown: int = 0
+    conflicts: list[ConceptConflict] = Field(default_factory=list)
+    conflicts_not_shown: int = 0
+    possible_duplicates: list[ImportDuplicate] = Field(default_factory=list)
+    possible_duplicates_not_shown: int = 0
     errors: list[ImportProblem] = Field(default_factory=list)
     errors_not_shown: int = 0
     warnings: list[ImportProblem] = Field(default_factory=list)
@@ -258,12 +358,16 @@ def import_termbase(
     ``accepted`` and it is not a dry run, and rolls back otherwise."""
     options = options or ImportOptions()
     report = ImportReport(
-        dry_run=options.dry_run, merge=str(options.policy), mode=options.policy.mode.value
+        dry_run=options.dry_run,
+        merge=str(options.policy),
+        mode=options.policy.mode.value,
+        on_conflict=str(options.on_conflict),
+        on_duplicate=str(options.on_duplicate),
     )
     problems = _Problems(report)
     reader = CountingReader(source, max_bytes=options.max_bytes, progress=options.progress)
     info = TbxInfo()
-    writer = _Writer(session, options, report, problems)
+    writer = _Writer(session, options, report, problems, info)
     collecting = gc.isenabled()
     gc.disable()  # see _young_collection
     try:
@@ -310,13 +414,90 @@ class _Valid:
     data: ConceptIn
     target: int | None = None  # the existing concept it matched
     keep_id: int | None = None  # the Alinea id it keeps as a new concept
+    revision: int = 1  # the revision a new concept starts at
+    written: int | None = None  # the concept it created or changed
+
+
+@dataclass
+class _Write:
+    """One of a concept's own revisions (an Alinea write), as a conflict check needs it."""
+
+    row_id: int
+    generation: int
+    number: int | None
+    changed_at: datetime
+    transaction: Transaction  # how an export shows it
+
+
+@dataclass
+class _Stored:
+    """A stored concept's history: as an export gives it, its writes, and the transactions each
+    import of a file kept (by generation)."""
+
+    view: list[Transaction] = field(default_factory=list)
+    writes: list[_Write] = field(default_factory=list)
+    kept: dict[int, set[tuple[Any, ...]]] = field(default_factory=dict)
+
+
+# How the JSON of a revision that keeps a file's transaction starts (see selection).
+_IS_TRANSACTION = cast(Revision.after, String).like('{"transaction":%')
+
+
+# What each TBX dialect has a data category for, beyond terms and their status and type (which
+# a file carries for a term only where it gives them): (concept fields, term fields).
+_TBX_CARRIES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "TBX-Basic": (
+        frozenset(service.CONCEPT_FIELDS),
+        frozenset({"part_of_speech", "context", "source", "note"}),
+    ),
+    "TBX-Min": (frozenset({"subject_field", "note"}), frozenset({"part_of_speech", "note"})),
+    "TBX-Core": (frozenset({"note"}), frozenset({"note"})),
+}
+_TERM_FIELDS = ("status", "type", "part_of_speech", "context", "source", "note")
+
+
+def carried_fields(
+    item: IncomingConcept, dialect: str | None
+) -> tuple[frozenset[str], list[frozenset[str]]]:
+    """The concept fields an incoming concept carries, and the fields each of its terms does.
+
+    CSV: what the reader found columns for. TBX: what the file's dialect has a data category for
+    (any other dialect is read as TBX-Basic), plus any field the entry gives all the same; a
+    status or term type only where the term gives one (TBX has no empty value for them).
+    """
+    concept_default, term_default = _TBX_CARRIES.get(dialect or "", _TBX_CARRIES["TBX-Basic"])
+    concept = item.carried
+    if concept is None:
+        concept = concept_default | frozenset(item.fields)
+    terms = []
+    for term in item.terms:
+        if term.carried is not None:
+            terms.append(term.carried)
+        else:
+            present = frozenset(name for name in _TERM_FIELDS if name in term.fields)
+            terms.append(term_default | present)
+    return concept, terms
+
+
+def _add_to_note(note: str | None, addition: str | None) -> str | None:
+    """The note with ``addition`` after it, unless it holds it already."""
+    if not addition or (note and addition in note):
+        return note
+    return f"{note}\n\n{addition}" if note else addition
 
 
 class _Writer:
     def __init__(
-        self, session: Session, options: ImportOptions, report: ImportReport, problems: _Problems
+        self,
+        session: Session,
+        options: ImportOptions,
+        report: ImportReport,
+        problems: _Problems,
+        info: TbxInfo,
     ) -> None:
         self.session = session
+        self.info = info
+        self.duplicate_pairs: set[frozenset[int | None]] = set()
         self.options = options
         self.policy = options.policy
         self.report = report
@@ -327,6 +508,11 @@ class _Writer:
         self.sqlite_cache: int | None = None
         self.last_concept = 0
         self.last_history = 0
+
+    @property
+    def dialect(self) -> str | None:
+        """The TBX dialect the file says it is in (None for CSV: the reader says what it has)."""
+        return self.info.dialect
 
     def begin(self) -> None:
         # Bumping the generation first also makes concurrent imports (and any other write) wait
@@ -372,6 +558,7 @@ class _Writer:
         merging = [v for v in valid if v.target is not None]
         self._merge(merging)
         self._create(creating)
+        self._duplicates(valid)
 
     def _validate(self, item: IncomingConcept) -> ConceptIn | None:
         raw = {name: item.fields.get(name) for name in _CONCEPT_FIELDS}
@@ -520,19 +707,53 @@ class _Writer:
 
     # -- history ------------------------------------------------------------------------------
 
-    def _history_keys(self, concept_ids: Iterable[int]) -> dict[int, Counter[tuple[Any, ...]]]:
-        keys: dict[int, Counter[tuple[Any, ...]]] = {}
+    def _stored_history(self, concept_ids: Iterable[int]) -> dict[int, _Stored]:
+        """Each concept's history: as an export gives it, and its own (Alinea) writes."""
+        stored: dict[int, _Stored] = {}
         ids = list(concept_ids)
-        if not ids:
-            return keys
-        for concept_id, transaction in transaction_rows(self.session, ids):
-            keys.setdefault(concept_id, Counter())[transaction.key()] += 1
-        return keys
+        for start in range(0, len(ids), CHUNK):
+            rows = self.session.execute(
+                select(
+                    Revision.id,
+                    Revision.concept_id,
+                    Revision.generation,
+                    Revision.action,
+                    Revision.changed_at,
+                    Revision.changed_by,
+                    Revision.number,
+                    _IS_TRANSACTION.label("is_transaction"),
+                    case((_IS_TRANSACTION, Revision.after), else_=None).label("after"),
+                )
+                .where(Revision.concept_id.in_(ids[start : start + CHUNK]))
+                .order_by(Revision.concept_id, Revision.id)
+            ).all()
+            for row in rows:
+                entry = stored.setdefault(row.concept_id, _Stored())
+                if row.is_transaction and isinstance(row.after, dict):
+                    transaction = Transaction.from_revision(row.after)
+                    entry.view.append(transaction)
+                    entry.kept.setdefault(row.generation, set()).add(transaction.key())
+                else:
+                    write = _Write(
+                        row.id,
+                        row.generation,
+                        row.number,
+                        row.changed_at,
+                        Transaction.of_write(row.action, row.changed_at, row.changed_by),
+                    )
+                    entry.writes.append(write)
+                    entry.view.append(write.transaction)
+        for entry in stored.values():
+            # the import that brought a concept's history is not part of it (as in an export)
+            hidden = [w.transaction for w in entry.writes if w.generation in entry.kept]
+            if hidden:
+                entry.view = [t for t in entry.view if not any(t is h for h in hidden)]
+        return stored
 
     def _new_history(
-        self, history: list[Transaction], known: Counter[tuple[Any, ...]] | None
+        self, history: list[Transaction], stored: _Stored | None
     ) -> list[service.HistoryEntry]:
-        known = Counter(known or {})
+        known = Counter(t.key() for t in (stored.view if stored else ()))
         entries: list[service.HistoryEntry] = []
         for transaction in history:
             if known:
@@ -552,17 +773,173 @@ class _Writer:
             )
         return entries
 
+    # -- conflicts ----------------------------------------------------------------------------
+
+    def _unknown_writes(self, v: _Valid, concept: Concept, stored: _Stored) -> list[_Write]:
+        """The concept's own changes the incoming one was made without: after the revision the
+        file says it has (same Alinea id), or unknown to the file's history and later than it."""
+        item = v.item
+        if item.revision is not None and parse_concept_ref(item.ref) == concept.id:
+            return [w for w in stored.writes if w.number is not None and w.number > item.revision]
+        if not item.history:
+            return []  # nothing says when the file's version is from
+        incoming = {t.key() for t in item.history}
+        shared = [m for t in stored.view if t.key() in incoming and (m := t.moment())]
+        mine = [m for t in item.history if (m := t.moment())]
+        base = max(shared) if shared else max(mine, default=None)
+        if base is None:
+            return []
+        unknown = []
+        for write in stored.writes:
+            if write.generation in stored.kept:  # an import that brought a file's history
+                known = stored.kept[write.generation] <= incoming
+            else:
+                known = write.transaction.key() in incoming
+            if not known and write.changed_at > base:
+                unknown.append(write)
+        return unknown
+
+    def _conflict(
+        self,
+        v: _Valid,
+        concept: Concept,
+        stored: _Stored,
+        before: dict[str, Any],
+        wanted: dict[str, Any],
+    ) -> str | None:
+        """Why merging the incoming concept would undo a change made here since the file's
+        version of it (None: it would not). A change here that the merge leaves as it is (the
+        file says the same) is no conflict: only what both changed is."""
+        unknown = self._unknown_writes(v, concept, stored)
+        if not unknown:
+            return None
+        first = min(unknown, key=lambda w: w.row_id)
+        base = self.session.execute(
+            select(Revision.before).where(Revision.id == first.row_id)
+        ).scalar_one_or_none()
+        since = diff_snapshots(base, before)
+        would = diff_snapshots(before, wanted)
+        both = _addresses(since) & _addresses(would)
+        both |= {a for a in _addresses(would) if (a[0], a[1], "*") in _addresses(since)}
+        both |= {a for a in _addresses(since) if (a[0], a[1], "*") in _addresses(would)}
+        if not both:
+            return None
+        latest = max(unknown, key=lambda w: w.row_id).transaction
+        what = ", ".join(sorted(_describe(a) for a in both))
+        file_version = (
+            f"revision {v.item.revision}"
+            if v.item.revision is not None and parse_concept_ref(v.item.ref) == concept.id
+            else "the file's version"
+        )
+        return (
+            f"concept {concept.id} was changed here since {file_version} (revision "
+            f"{concept.revision} now; last{_by(latest)}); the file would undo the change to "
+            f"{what}"
+        )
+
+    def _deleted_here(self, ids: list[int]) -> dict[int, Revision]:
+        """The deletion of each of these free ids that a concept had (and lost) here."""
+        found: dict[int, Revision] = {}
+        if not ids:
+            return found
+        rows = self.session.execute(
+            select(Revision)
+            .where(Revision.concept_id.in_(ids), Revision.number.is_not(None))
+            .order_by(Revision.concept_id, Revision.id)
+        ).scalars()
+        for row in rows:
+            found[row.concept_id] = row  # the last one wins
+        return {c: r for c, r in found.items() if r.action == RevisionAction.DELETE.value}
+
+    def _list_conflict(
+        self,
+        v: _Valid,
+        concept_id: int,
+        reason: str,
+        changes: list[Change],
+        *,
+        stored_revision: int | None,
+        file_revision: int | None,
+        action: str = "update",
+    ) -> bool:
+        """Report a conflict; True if the import goes ahead all the same (on_conflict)."""
+        overwrite = self.options.on_conflict is OnConflict.OVERWRITE
+        self.report.concepts.conflicts += 1
+        if len(self.report.conflicts) >= MAX_LISTED:
+            self.report.conflicts_not_shown += 1
+        else:
+            self.report.conflicts.append(
+                ConceptConflict(
+                    concept_id=concept_id,
+                    ref=v.item.ref,
+                    line=v.item.position.line,
+                    action=action,
+                    changes=changes,
+                    reason=reason,
+                    resolution="overwritten" if overwrite else "kept",
+                    stored_revision=stored_revision,
+                    file_revision=file_revision,
+                )
+            )
+        if not overwrite:
+            self.report.terms.skipped += len(v.data.terms)
+        return overwrite
+
+    def _list_change(self, v: _Valid, concept_id: int, changes: list[Change], action: str) -> None:
+        # a new term's id is not in the report: a dry run cannot promise the one it would get
+        changes = [
+            c.model_copy(update={"term_id": None})
+            if c.field == "term" and c.change == "added"
+            else c
+            for c in changes
+        ]
+        if len(self.report.changes) >= MAX_LISTED:
+            self.report.changes_not_shown += 1
+            return
+        self.report.changes.append(
+            ConceptChange(
+                concept_id=concept_id,
+                ref=v.item.ref,
+                line=v.item.position.line,
+                action=action,
+                changes=changes,
+            )
+        )
+
     # -- creating -----------------------------------------------------------------------------
 
     def _create(self, creating: list[_Valid]) -> None:
         if not creating:
             return
-        # a kept id may have the history of a deleted concept
-        known = self._history_keys(
-            v.keep_id for v in creating if v.keep_id is not None and v.keep_id <= self.last_history
-        )
-        items: list[service.NewConcept] = []
+        # a kept id may have been a concept's, deleted since: a conflict, unless overwritten
+        reused = [v.keep_id for v in creating if v.keep_id and v.keep_id <= self.last_history]
+        deleted = self._deleted_here([i for i in reused if i is not None])
+        known = self._stored_history(reused) if reused else {}
+        going: list[_Valid] = []
         for v in creating:
+            deletion = deleted.get(v.keep_id or 0)
+            if deletion is not None:
+                reason = (
+                    f"concept {v.keep_id} was deleted here{_by_revision(deletion)}; the file "
+                    "would bring it back"
+                )
+                changes = _diff_new(v.data)
+                if not self._list_conflict(
+                    v,
+                    deletion.concept_id,
+                    reason,
+                    changes,
+                    stored_revision=deletion.number,
+                    file_revision=v.item.revision,
+                    action="create",
+                ):
+                    continue
+                v.revision = (deletion.number or 0) + 1
+            elif v.keep_id is not None and v.item.revision:
+                v.revision = v.item.revision  # the same concept, restored: its revision goes on
+            going.append(v)
+        items: list[service.NewConcept] = []
+        for v in going:
             history = self._new_history(v.item.history, known.get(v.keep_id or 0))
             origins = [
                 e.changed_at
@@ -575,6 +952,7 @@ class _Writer:
                     concept_id=v.keep_id,
                     created_at=min(origins) if origins else None,
                     history=history,
+                    revision=v.revision,
                 )
             )
             self.report.transactions += len(history)
@@ -582,6 +960,8 @@ class _Writer:
         ids = service.create_concepts(
             items, session=self.session, user=self.options.user, generation=self.generation
         )
+        for v, concept_id in zip(going, ids, strict=True):
+            v.written = concept_id
         self.created.update(ids)
         self.report.concepts.created += len(ids)
 
@@ -602,88 +982,113 @@ class _Writer:
                 select(Concept).where(Concept.id.in_(ids)).options(selectinload(Concept.terms))
             ).scalars()
         }
-        known = self._history_keys(ids)
+        stored_history = self._stored_history(ids)
         revisions: list[dict[str, Any]] = []
         for v in merging:
             concept = existing[v.target]  # type: ignore[index]
-            patch, term_counts = self._patch(concept, v)
-            if patch is False:  # refused (reported)
+            stored = stored_history.get(concept.id) or _Stored()
+            merged = self._merged(concept, v)
+            if merged is False:  # refused (reported)
                 continue
-            history = self._new_history(v.item.history, known.get(concept.id))
-            if patch is not None:
+            before = service.snapshot(concept)
+            if merged is not None:
+                wanted = _state(merged)
+                reason = self._conflict(v, concept, stored, before, wanted)
+                if reason is not None and not self._list_conflict(
+                    v,
+                    concept.id,
+                    reason,
+                    diff_snapshots(before, wanted),
+                    stored_revision=concept.revision,
+                    file_revision=v.item.revision,
+                ):
+                    continue
+            history = self._new_history(v.item.history, stored)
+            changes: list[Change] = []
+            if merged is not None:
                 service.update_concept(
                     concept.id,
-                    patch,
+                    merged,
                     session=self.session,
                     user=self.options.user,
                     generation=self.generation,
                 )
+                changes = diff_snapshots(before, service.snapshot(concept))
+            if changes:
+                self._list_change(v, concept.id, changes, "update")
+                self._count_terms(v, changes)
+                v.written = concept.id
+            else:
+                merged = None
+                self.report.terms.unchanged += len(v.data.terms)
             revisions.extend(
                 service.history_entry_rows(concept.id, history, generation=self.generation)
             )
             self.report.transactions += len(history)
-            for name, count in term_counts.items():
-                setattr(self.report.terms, name, getattr(self.report.terms, name) + count)
-            if patch is not None or history:
+            if merged is not None or history:
                 self.report.concepts.updated += 1
             else:
                 self.report.concepts.unchanged += 1
         service.record_revisions(revisions, session=self.session)
 
-    def _patch(self, concept: Concept, v: _Valid) -> tuple[Any, Counter[str]]:
-        """The change to make (None: none; False: refused) and the terms' counts."""
-        counts: Counter[str] = Counter()
+    def _count_terms(self, v: _Valid, changes: list[Change]) -> None:
+        terms = self.report.terms
+        added = {(c.lang, c.term) for c in changes if c.field == "term" and c.change == "added"}
+        changed = {(c.lang, c.term) for c in changes if c.field != "term" and c.term_id}
+        terms.deleted += sum(1 for c in changes if c.field == "term" and c.change == "removed")
+        for term in v.data.terms:
+            key = (term.lang, term.text)
+            if key in added:
+                terms.created += 1
+            elif key in changed:
+                terms.updated += 1
+            else:
+                terms.unchanged += 1
+
+    def _merged(self, concept: Concept, v: _Valid) -> ConceptPatch | Literal[False] | None:
+        """The concept once the incoming one is merged into it (None: no change; False: the
+        result breaks a rule, reported)."""
         data = v.data
-        existing = {(t.lang, t.text): t for t in concept.terms}
-        if self.policy.mode is MergeMode.REPLACE:
-            fields = {name: getattr(data, name) for name in _CONCEPT_FIELDS}
-            terms = list(data.terms)
-            for term in terms:
-                old = existing.get((term.lang, term.text))
-                if old is None:
-                    counts["created"] += 1
-                elif _term_in(old) == term:
-                    counts["unchanged"] += 1
-                else:
-                    counts["updated"] += 1
-            incoming = {(t.lang, t.text) for t in terms}
-            counts["deleted"] += sum(1 for key in existing if key not in incoming)
-        else:  # ADD
-            fields = {
-                name: getattr(concept, name)
-                if getattr(concept, name) is not None
-                else getattr(data, name)
-                for name in _CONCEPT_FIELDS
-            }
-            terms = []
-            for old in concept.terms:
-                current = _term_in(old)
-                new = next(
-                    (t for t in data.terms if (t.lang, t.text) == (old.lang, old.text)), None
-                )
-                if new is not None:
-                    filled = {
-                        name: getattr(new, name)
-                        for name in _FILLABLE_TERM_FIELDS
-                        if getattr(current, name) is None and getattr(new, name) is not None
-                    }
-                    if filled:
-                        current = current.model_copy(update=filled)
-                        counts["updated"] += 1
-                    else:
-                        counts["unchanged"] += 1
-                terms.append(current)
-            for term in data.terms:
-                if (term.lang, term.text) not in existing:
-                    terms.append(term)
-                    counts["created"] += 1
-        unchanged_fields = all(getattr(concept, name) == fields[name] for name in _CONCEPT_FIELDS)
-        if unchanged_fields and not (counts["created"] or counts["updated"] or counts["deleted"]):
-            return None, counts
+        replace = self.policy.mode is MergeMode.REPLACE
+        concept_carried, term_carried = carried_fields(v.item, self.dialect)
+        fields = {name: getattr(concept, name) for name in _CONCEPT_FIELDS}
+        for name in concept_carried & set(_CONCEPT_FIELDS):
+            if name == "note" and v.item.note_is_addition:
+                continue
+            incoming = getattr(data, name)
+            if replace or fields[name] is None:
+                fields[name] = incoming if replace else (fields[name] or incoming)
+        if v.item.note_is_addition:
+            fields["note"] = _add_to_note(fields["note"], data.note)
+        incoming_terms = {
+            (t.lang, t.text): (t, carried)
+            for t, carried in zip(data.terms, term_carried, strict=True)
+        }
+        listed = {t.lang for t in data.terms} if replace and v.item.lists_terms else set()
+        terms: list[TermItem] = []
+        for stored in concept.terms:
+            current = service.term_item(stored)
+            match = incoming_terms.get((stored.lang, stored.text))
+            if match is None:
+                if stored.lang not in listed:
+                    terms.append(current)  # a language (or a term) the file says nothing of
+                continue
+            new, carried = match
+            update = {}
+            for name in carried:
+                value = getattr(new, name)
+                if replace or (name in _FILLABLE_TERM_FIELDS and getattr(current, name) is None):
+                    update[name] = value
+            terms.append(current.model_copy(update=update))
+        stored_keys = {(t.lang, t.text) for t in concept.terms}
+        for term in data.terms:
+            if (term.lang, term.text) not in stored_keys:
+                terms.append(TermItem.model_validate(term.model_dump()))
+        unchanged_fields = all(getattr(concept, n) == fields[n] for n in _CONCEPT_FIELDS)
+        if unchanged_fields and terms == [service.term_item(t) for t in concept.terms]:
+            return None
         try:
-            patch = ConceptPatch.model_validate(
-                {**fields, "terms": [t.model_dump() for t in terms]}
-            )
+            return ConceptPatch.model_validate({**fields, "terms": [t.model_dump() for t in terms]})
         except ValidationError as exc:
             first = exc.errors()[0]
             self.problems.error(
@@ -692,8 +1097,115 @@ class _Writer:
                 f"merged into concept {concept.id} ({self.policy.mode.value}): "
                 f"{_clean_message(first['msg'])}",
             )
-            return False, counts
-        return patch, counts
+            return False
+
+    # -- possible duplicates ------------------------------------------------------------------
+
+    def _duplicates(self, written: list[_Valid]) -> None:
+        concepts: dict[int | None, list[tuple[str, str, str]]] = {
+            v.written: [(t.lang, t.text, t.status.value) for t in v.data.terms]
+            for v in written
+            if v.written is not None
+        }
+        if not concepts:
+            return
+        # a merged concept's terms are its own once merged: read them back
+        merged = [v.written for v in written if v.written is not None and v.target is not None]
+        if merged:
+            rows = self.session.execute(
+                select(Term.concept_id, Term.lang, Term.text, Term.status)
+                .where(Term.concept_id.in_(merged))
+                .order_by(Term.concept_id, Term.position, Term.id)
+            )
+            for concept_id in merged:
+                concepts[concept_id] = []
+            for row in rows:
+                concepts[row.concept_id].append((row.lang, row.text, row.status))
+        found = service.find_possible_duplicates(concepts, session=self.session)
+        refuse = self.options.on_duplicate is OnDuplicate.REFUSE
+        for v in written:
+            for duplicate in found.get(v.written, ()):
+                pair = frozenset((v.written, duplicate.concept_id))
+                if pair in self.duplicate_pairs:
+                    continue  # the other one of the pair was listed already
+                self.duplicate_pairs.add(pair)
+                if refuse:
+                    self.problems.error(
+                        v.item.position,
+                        "possible-duplicate",
+                        f"the {duplicate.lang} term '{duplicate.matches}' is the main term of "
+                        f"concept {duplicate.concept_id} too ('{duplicate.term}')",
+                    )
+                elif len(self.report.possible_duplicates) >= MAX_LISTED:
+                    self.report.possible_duplicates_not_shown += 1
+                else:
+                    self.report.possible_duplicates.append(
+                        ImportDuplicate(
+                            line=v.item.position.line,
+                            ref=v.item.ref,
+                            # a new concept's id is not given: a dry run cannot promise it
+                            concept_id=v.target,
+                            lang=duplicate.lang,
+                            term=duplicate.matches,
+                            other_concept_id=duplicate.concept_id,
+                            other_term=duplicate.term,
+                            reason=duplicate.reason,
+                        )
+                    )
+
+
+def _addresses(changes: list[Change]) -> set[tuple[str, str, str]]:
+    """What each change touches: ("", "", field) for the concept's fields, (lang, text, field)
+    for a term's, (lang, text, "*") for a whole term added or removed."""
+    found: set[tuple[str, str, str]] = set()
+    for change in changes:
+        if change.term is None:
+            found.add(("", "", change.field))
+            continue
+        lang = change.lang or ""
+        field_name = "*" if change.field == "term" else change.field
+        found.add((lang, change.term, field_name))
+        if change.field == "text" and change.before:
+            found.add((lang, str(change.before), "*"))
+        if change.field == "lang" and change.before:
+            found.add((str(change.before), change.term, "*"))
+    return found
+
+
+def _describe(address: tuple[str, str, str]) -> str:
+    lang, text, name = address
+    if not text:
+        return name
+    return f"the {lang} term '{text}'" + ("" if name == "*" else f" ({name})")
+
+
+def _by(transaction: Transaction | None) -> str:
+    if transaction is None:
+        return ""
+    moment = transaction.moment()
+    who = f" by {transaction.responsibility}" if transaction.responsibility else ""
+    return (f" on {format_datetime(moment)}" if moment else "") + who
+
+
+def _by_revision(revision: Revision) -> str:
+    return f" on {format_datetime(revision.changed_at)} by {revision.changed_by}"
+
+
+def _state(patch: ConceptPatch) -> dict[str, Any]:
+    """A patch's result as a snapshot (new terms without ids), to compare with the stored one."""
+    return {
+        **{name: getattr(patch, name) for name in _CONCEPT_FIELDS},
+        "terms": [{**t.model_dump(mode="json"), "id": t.id} for t in patch.terms or ()],
+    }
+
+
+def _diff_new(data: ConceptIn) -> list[Change]:
+    """Everything a new concept would bring."""
+    after = {
+        **{name: getattr(data, name) for name in _CONCEPT_FIELDS},
+        "terms": [t.model_dump(mode="json") for t in data.terms],
+    }
+    return diff_snapshots(None, after)
 
 
 def _term_in(term: Term) -> TermIn:

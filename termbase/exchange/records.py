@@ -162,6 +162,7 @@ class ExportConcept:
     definition: str | None
     note: str | None
     source: str | None
+    revision: int = 1
     terms: list[ExportTerm] = field(default_factory=list)
     history: list[Transaction] = field(default_factory=list)
 
@@ -231,6 +232,9 @@ class Problem:
 class IncomingTerm:
     fields: dict[str, Any]  # lang, text, status, type, part_of_speech, context, source, note
     positions: dict[str, Position]  # field → where it was read; "" → the term's section
+    # The term fields (status, type, part_of_speech, context, source, note) the file carries
+    # for it: a CSV its columns; None: the reader leaves it to the importer (TBX).
+    carried: frozenset[str] | None = None
 
 
 @dataclass(slots=True)
@@ -243,3 +247,13 @@ class IncomingConcept:
     history: list[Transaction] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # errors found while reading it
     warnings: list[Problem] = field(default_factory=list)
+    # The concept fields the file carries (a CSV: its columns); None: left to the importer.
+    carried: frozenset[str] | None = None
+    # ``note`` holds only what the file has no field for (a CSV's other columns): added to the
+    # note a merged concept has, rather than standing for it.
+    note_is_addition: bool = False
+    # The file lists the concept's terms in each of its languages (TBX language sections; a CSV
+    # whose rows are grouped by concept_id): a replace removes the terms it leaves out. A
+    # glossary's row (no concept_id) only adds or changes terms.
+    lists_terms: bool = True
+    revision: int | None = None  # the Alinea revision the file says it was exported at

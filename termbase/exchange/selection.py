@@ -121,7 +121,12 @@ def concept_chunks(
     while True:
         rows = session.execute(
             select(
-                Concept.id, Concept.subject_field, Concept.definition, Concept.note, Concept.source
+                Concept.id,
+                Concept.subject_field,
+                Concept.definition,
+                Concept.note,
+                Concept.source,
+                Concept.revision,
             )
             .where(Concept.id > last, *conditions)
             .order_by(Concept.id)
@@ -130,7 +135,9 @@ def concept_chunks(
         if not rows:
             return
         concepts = {
-            row.id: ExportConcept(row.id, row.subject_field, row.definition, row.note, row.source)
+            row.id: ExportConcept(
+                row.id, row.subject_field, row.definition, row.note, row.source, row.revision
+            )
             for row in rows
         }
         first, last = rows[0].id, rows[-1].id

@@ -95,6 +95,6 @@ def test_db_upgrade(cli_env: Path) -> None:
     assert result.exit_code == 0
     from app.db import head_revision
 
-    assert f"revision {head_revision()}" in result.output
+    assert f"database at revision {head_revision()}" in result.output
     bad = runner.invoke(app, ["db", "upgrade", "nonexistent"])
     assert bad.exit_code == 1 and bad.output.startswith("error:")

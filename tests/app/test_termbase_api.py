@@ -37,7 +37,7 @@ def test_export_formats_and_filters(seeded_client: TestClient) -> None:
     csv = seeded_client.get("/v1/termbase/export?format=csv&lang=fr&status=preferred")
     assert csv.headers["content-type"].startswith("text/csv")
     header = csv.content.decode("utf-8-sig").split("\r\n")[0].split(",")
-    assert header[5:] == ["fr", "fr:status", "fr:type", "fr:part_of_speech", "fr:context",
+    assert header[6:] == ["fr", "fr:status", "fr:type", "fr:part_of_speech", "fr:context",
                           "fr:source", "fr:note"]  # fmt: skip
     tsv = seeded_client.get("/v1/termbase/export?format=tsv")
     assert tsv.headers["content-type"].startswith("text/tab-separated-values")
@@ -217,3 +217,41 @@ def test_import_as_a_form_upload(database: Database, seeded_client: TestClient) 
             files={"file": ("big.tbx", exported + b" " * 8192, "application/xml")},
         )
         assert too_big.status_code == 413
+
+
+def test_import_reports_changes_conflicts_and_duplicates(client: TestClient) -> None:
+    created = client.post(
+        "/v1/concepts",
+        json={
+            "definition": "Old.",
+            "terms": [{"lang": "en", "text": "smuggling of migrants", "status": "preferred"}],
+        },
+    ).json()
+    exported = client.get("/v1/termbase/export?format=csv").content
+    client.patch(f"/v1/concepts/{created['id']}", json={"definition": "Newer."})
+    csv = {"content-type": "text/csv"}
+    kept = client.post("/v1/termbase/import", content=exported, headers=csv).json()
+    assert kept["concepts"]["conflicts"] == 1 and kept["on_conflict"] == "keep"
+    (conflict,) = kept["conflicts"]
+    assert (conflict["concept_id"], conflict["resolution"]) == (created["id"], "kept")
+    assert (conflict["stored_revision"], conflict["file_revision"]) == (2, 1)
+    assert conflict["changes"] == [
+        {"field": "definition", "change": "changed", "term_id": None, "lang": None,
+         "term": None, "before": "Newer.", "after": "Old."}
+    ]  # fmt: skip
+    assert client.get(f"/v1/concepts/{created['id']}").json()["definition"] == "Newer."
+    forced = client.post(
+        "/v1/termbase/import?on_conflict=overwrite", content=exported, headers=csv
+    ).json()
+    assert forced["concepts"]["updated"] == 1 and forced["changes"][0]["changes"]
+    assert client.get(f"/v1/concepts/{created['id']}").json()["definition"] == "Old."
+    glossary = b"en,en:status\nSmuggling of migrants,preferred\n"
+    warned = client.post("/v1/termbase/import?merge=none", content=glossary, headers=csv).json()
+    assert warned["possible_duplicates"][0]["other_concept_id"] == created["id"]
+    refused = client.post(
+        "/v1/termbase/import?merge=none&on_duplicate=refuse", content=glossary, headers=csv
+    )
+    assert (
+        refused.status_code == 422 and refused.json()["errors"][0]["code"] == "possible-duplicate"
+    )
+    assert client.post("/v1/termbase/import?on_conflict=maybe", content=glossary).status_code == 422

@@ -75,3 +75,28 @@ def test_sentence_and_paragraph_boundaries_are_tokens() -> None:
     assert BOUNDARY not in [
         t.form for t in tokenize("Convention, 1930 (No. 29) et p. ex. la", "en")
     ]
+
+
+def test_the_fast_key_is_the_tokenizers_key() -> None:
+    """key_forms skips the tokenizer for plain terms; it must give what the tokenizer gives."""
+    import random
+
+    from termbase.normalize import _LEADING_ARTICLES, BOUNDARY, key_forms, token_columns
+
+    def by_tokenizer(text: str, lang: str) -> list[str]:
+        forms = token_columns(text, lang)[0]
+        articles = _LEADING_ARTICLES.get(lang.split("-")[0], frozenset())
+        while forms and forms[-1] == BOUNDARY:
+            forms.pop()
+        while forms and forms[0] == BOUNDARY:
+            forms.pop(0)
+        while len(forms) > 1 and forms[0] in articles:
+            forms.pop(0)
+        return forms
+
+    alphabet = "aAeé'’s. ;!?-\n09 ¹²ʼ`´«»\"()*_xÉœﬁ\u0301\u00a0\u202f"
+    generator = random.Random(7)
+    for _ in range(20_000):
+        text = "".join(generator.choice(alphabet) for _ in range(generator.randint(0, 14)))
+        lang = generator.choice(["en", "fr", "fr-CA", "es"])
+        assert key_forms(text, lang) == by_tokenizer(text, lang), (text, lang)

@@ -13,7 +13,7 @@ from termbase.exchange.export import ExportFormat, export_termbase
 from termbase.exchange.schematron import failures
 from termbase.exchange.selection import ExportFilter
 from termbase.schemas import ConceptIn, ConceptPatch
-from termbase.service import create_concept, update_concept
+from termbase.service import create_concept, get_concept, update_concept
 from tests.tbx_support import NS, TBX_NS, export_bytes, parse
 
 TBX2_RNG = Path(__file__).parent / "data" / "tbx2_structure.rng"
@@ -247,16 +247,19 @@ def test_csv_has_one_row_per_term_and_languages_as_columns(
         )
     )
     header = rows[0]
-    assert header[:5] == ["concept_id", "subject_field", "definition", "concept_note",
-                          "concept_source"]  # fmt: skip
-    assert header[5:13] == ["en", "en:status", "en:type", "en:part_of_speech", "en:context",
+    assert header[:6] == ["concept_id", "concept_revision", "subject_field", "definition",
+                          "concept_note", "concept_source"]  # fmt: skip
+    assert header[6:14] == ["en", "en:status", "en:type", "en:part_of_speech", "en:context",
                             "en:source", "en:note", "fr"]  # fmt: skip
     assert "fr-CA" in header
     body_rows = rows[1:]
     assert len(body_rows) == 4  # four English terms: the language with the most
     assert {row[0] for row in body_rows} == {f"alinea-{concept_id}"}
-    assert body_rows[0][1] == "trafficking in persons" and body_rows[1][1] == ""
-    assert body_rows[0][3] == FULL_CONCEPT["note"]  # paragraphs survive, quoted
+    with database.sessionmaker() as session:
+        revision = get_concept(concept_id, session=session).revision
+    assert [row[1] for row in body_rows] == [str(revision), "", "", ""]  # on its first row
+    assert body_rows[0][2] == "trafficking in persons" and body_rows[1][2] == ""
+    assert body_rows[0][4] == FULL_CONCEPT["note"]  # paragraphs survive, quoted
     english = [row[header.index("en")] for row in body_rows]
     assert english == ["trafficking in persons", "TIP", "traffic in persons", "white slave traffic"]
     french = [row[header.index("fr")] for row in body_rows]

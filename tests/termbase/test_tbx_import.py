@@ -348,7 +348,9 @@ def test_reimporting_an_export_changes_nothing(seeded_database: Database) -> Non
         "updated": 0,
         "unchanged": 80,
         "skipped": 0,
+        "conflicts": 0,
     }
+    assert report.changes == [] and report.conflicts == []
     assert report.terms.unchanged == before["terms"] and report.transactions == 0
     after = state(seeded_database)
     assert after["revisions"] == before["revisions"] and after["checksum"] == before["checksum"]
