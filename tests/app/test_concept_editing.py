@@ -9,6 +9,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.db import Database
+from tests.conftest import bearer, make_key
+
 PROBLEM = "application/problem+json"
 
 
@@ -155,7 +158,7 @@ def test_terms_are_added_changed_and_removed_one_at_a_time(client: TestClient) -
     added = client.post(
         f"{url}/terms",
         json={"lang": "es", "text": "tráfico ilícito de migrantes", "status": "preferred"},
-        headers={"If-Match": tag, "X-Alinea-User": "lucia"},
+        headers={"If-Match": tag},
     )
     assert added.status_code == 201, added.json()
     term = added.json()
@@ -224,10 +227,10 @@ def test_a_term_keeps_its_id_through_a_rename_and_a_swap(client: TestClient) -> 
 
 
 def test_the_history_says_what_each_revision_changed(client: TestClient) -> None:
-    concept = client.post("/v1/concepts", json=SMUGGLING, headers={"X-Alinea-User": "ann"}).json()
+    concept = client.post("/v1/concepts", json=SMUGGLING).json()
     url = f"/v1/concepts/{concept['id']}"
     english = concept["terms"][0]
-    client.patch(url, json={"definition": "Better."}, headers={"X-Alinea-User": "bob"})
+    client.patch(url, json={"definition": "Better."})
     client.patch(f"{url}/terms/{english['id']}", json={"status": "admitted"})
     client.post(f"{url}/terms", json={"lang": "es", "text": "tráfico"})
     history = client.get(f"{url}/history").json()["items"]
@@ -260,7 +263,7 @@ def test_the_history_says_what_each_revision_changed(client: TestClient) -> None
     assert {c["field"] for c in history[0]["changes"]} == {"definition", "term"}
 
 
-def test_any_revision_can_be_restored_as_a_new_one(client: TestClient) -> None:
+def test_any_revision_can_be_restored_as_a_new_one(client: TestClient, database: Database) -> None:
     concept = client.post("/v1/concepts", json=SMUGGLING).json()
     url = f"/v1/concepts/{concept['id']}"
     client.patch(url, json={"definition": "Changed.", "terms": [concept["terms"][0]]})
@@ -270,7 +273,10 @@ def test_any_revision_can_be_restored_as_a_new_one(client: TestClient) -> None:
     assert stale.status_code == 412
     restored = client.post(
         f"{url}/history/1/restore",
-        headers={"If-Match": changed.headers["etag"], "X-Alinea-User": "carla"},
+        headers={
+            "If-Match": changed.headers["etag"],
+            **bearer(make_key(database.url, "terminologist", "carla")),
+        },
     )
     assert restored.status_code == 200, restored.json()
     body = restored.json()

@@ -39,7 +39,15 @@ def _free_port() -> int:
 def live_url(database: Database) -> Iterator[str]:
     """The app served by uvicorn on a free port, in a thread of this process."""
     port = _free_port()
-    settings = Settings(database_url=database.url, load_seed=False, runner="off")
+    # Keys are not what is tested here: the service on loopback with ALINEA_AUTH=off.
+    settings = Settings(
+        database_url=database.url,
+        load_seed=False,
+        runner="off",
+        auth="off",
+        rate_limit="off",
+        rate_limit_heavy="off",
+    )
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     )
