@@ -434,32 +434,47 @@ def _paragraph_beads(fr: Side, en: Side, beads: list[Bead]) -> list[ParagraphBea
     en_par = [s.paragraph for s in en.sentences]
     footnote_fr = {p.index for p in fr.paragraphs if p.footnote}
     footnote_en = {p.index for p in en.paragraphs if p.footnote}
+    # The open group's paragraphs, in order and as sets (a set a bead would cost more than the
+    # rest of this function).
+    fr_open: dict[int, None] = {}
+    en_open: dict[int, None] = {}
     current: ParagraphBead | None = None
+
+    def close() -> None:
+        if current is not None:
+            current.fr, current.en = tuple(fr_open), tuple(en_open)
+
     for bead in beads:
         fr_ps = _paragraphs_of(bead.fr, fr_par)
         en_ps = _paragraphs_of(bead.en, en_par)
         joins = current is not None and (
-            bool(set(fr_ps) & set(current.fr)) or bool(set(en_ps) & set(current.en))
+            any(p in fr_open for p in fr_ps) or any(p in en_open for p in en_ps)
         )
-        if current is None or not joins:
+        if not joins:
+            close()
+            fr_open, en_open = dict.fromkeys(fr_ps), dict.fromkeys(en_ps)
             current = ParagraphBead(
                 fr=fr_ps,
                 en=en_ps,
                 confidence=bead.confidence,
                 sentences=[bead],
-                footnotes=bool(set(fr_ps) & footnote_fr or set(en_ps) & footnote_en),
+                footnotes=any(p in footnote_fr for p in fr_ps)
+                or any(p in footnote_en for p in en_ps),
             )
             groups.append(current)
         else:
-            current.fr = tuple(dict.fromkeys(current.fr + fr_ps))
-            current.en = tuple(dict.fromkeys(current.en + en_ps))
+            assert current is not None
+            fr_open.update(dict.fromkeys(fr_ps))
+            en_open.update(dict.fromkeys(en_ps))
             current.sentences.append(bead)
+    close()
     for group in groups:
-        sizes = [max(len(b.fr) + len(b.en), 1) for b in group.sentences]
-        group.confidence = round(
-            sum(b.confidence * w for b, w in zip(group.sentences, sizes, strict=True)) / sum(sizes),
-            4,
-        )
+        weighted = total = 0.0
+        for b in group.sentences:
+            size = max(len(b.fr) + len(b.en), 1)
+            weighted += b.confidence * size
+            total += size
+        group.confidence = round(weighted / total, 4)
     return groups
 
 

@@ -66,10 +66,27 @@ def fold(word: str) -> str:
 
 def units(text: str) -> list[str]:
     """Words and numbers of a sentence, folded; numbers keep their digits only."""
-    return list(map(_unit, _UNIT_RE.findall(text)))
+    found = _UNIT_RE.findall(text)
+    cache = _UNIT_CACHE
+    try:
+        return [cache[raw] for raw in found]  # nearly always: a text repeats its words
+    except KeyError:
+        if len(cache) > _UNIT_CACHE_SIZE:
+            cache.clear()
+        result = []
+        for raw in found:  # (safe if another thread clears the cache meanwhile)
+            unit = cache.get(raw)
+            if unit is None:
+                unit = cache[raw] = _unit(raw)
+            result.append(unit)
+        return result
 
 
-@lru_cache(maxsize=200_000)
+# Raw word -> unit, for every word met (a plain dict: a cached function costs a call a word).
+_UNIT_CACHE: dict[str, str] = {}
+_UNIT_CACHE_SIZE = 500_000
+
+
 def _unit(raw: str) -> str:
     if raw in _PUNCTUATION:
         return _PUNCTUATION[raw]
