@@ -760,13 +760,13 @@ def termbase_import(
         TransferSpeedColumn,
     )
 
+    from app.imports import import_file
     from termbase.exchange.importer import (
         ImportFormat,
         ImportOptions,
         MergePolicy,
         OnConflict,
         OnDuplicate,
-        import_termbase,
     )
 
     try:
@@ -824,13 +824,7 @@ def termbase_import(
             on_duplicate=on_duplicate or settings.on_duplicate,
         )
         try:
-            with database.sessionmaker() as session:
-                report = import_termbase(handle, session=session, options=options)
-                if report.accepted and not dry_run:
-                    session.commit()
-                    report.committed = True
-                else:
-                    session.rollback()
+            report = import_file(database, handle, options)
         finally:
             if handle is not sys.stdin.buffer:
                 handle.close()

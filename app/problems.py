@@ -426,7 +426,11 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(request, exc)
 
     for cls in _BY_CLASS:
-        if cls not in (RequestValidationError, PoolTimeout, DataError):
+        if issubclass(cls, Exception) and cls not in (
+            RequestValidationError,
+            PoolTimeout,
+            DataError,
+        ):
             app.add_exception_handler(cls, _known)
 
     @app.exception_handler(StarletteHTTPException)

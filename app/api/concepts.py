@@ -15,6 +15,7 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db import after_commit
 from app.deps import SessionDep, SettingsDep, UserDep
 from app.errors import InvalidCursor, PreconditionRequired
 from app.pagination import decode_cursor, encode_cursor
@@ -97,8 +98,9 @@ def expected_revisions(
 
 
 def _refresh_index(request: Request, session: Session) -> None:
-    """Make this process's index see the change at once, without waiting for its next check."""
-    request.app.state.index.refresh(session=session)
+    """Once the request's session has committed, make this process's index see the change at
+    once, without waiting for its next check."""
+    after_commit(session, lambda committed: request.app.state.index.refresh(session=committed))
 
 
 def _duplicates(
@@ -144,7 +146,6 @@ def create_concept(
     """Create a concept; `possible_duplicates` lists concepts with the same main term."""
     concept = service.create_concept(body, session=session, user=user)
     duplicates = _duplicates(concept, session, settings, on_duplicate)
-    session.commit()
     _refresh_index(request, session)
     response.headers["Location"] = f"/v1/concepts/{concept.id}"
     response.headers["ETag"] = etag(concept)
@@ -217,7 +218,6 @@ def update_concept(
         concept_id, body, session=session, user=user, expected=expected
     )
     duplicates = _duplicates(concept, session, settings, on_duplicate)
-    session.commit()
     _refresh_index(request, session)
     response.headers["ETag"] = etag(concept)
     return _written(concept, duplicates)
@@ -239,7 +239,6 @@ def delete_concept(
 ) -> Response:
     expected = expected_revisions(concept_id, if_match, settings)
     service.delete_concept(concept_id, session=session, user=user, expected=expected)
-    session.commit()
     _refresh_index(request, session)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -274,7 +273,6 @@ def add_term(
         concept_id, body, session=session, user=user, expected=expected
     )
     duplicates = _duplicates(concept, session, settings, on_duplicate)
-    session.commit()
     _refresh_index(request, session)
     response.headers["Location"] = f"/v1/concepts/{concept_id}/terms/{term.id}"
     response.headers["ETag"] = etag(concept)
@@ -329,7 +327,6 @@ def update_term(
         concept_id, term_id, body, session=session, user=user, expected=expected
     )
     duplicates = _duplicates(concept, session, settings, on_duplicate)
-    session.commit()
     _refresh_index(request, session)
     response.headers["ETag"] = etag(concept)
     return _term_written(concept, term, duplicates)
@@ -357,7 +354,6 @@ def delete_term(
     concept = service.delete_term(
         concept_id, term_id, session=session, user=user, expected=expected
     )
-    session.commit()
     _refresh_index(request, session)
     return Response(status_code=status.HTTP_204_NO_CONTENT, headers={"ETag": etag(concept)})
 
@@ -413,7 +409,6 @@ def restore_revision(
         concept_id, revision, session=session, user=user, expected=expected
     )
     duplicates = _duplicates(concept, session, settings, on_duplicate)
-    session.commit()
     _refresh_index(request, session)
     response.headers["ETag"] = etag(concept)
     return _written(concept, duplicates)

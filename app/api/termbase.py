@@ -22,6 +22,7 @@ from app.errors import (
     ServiceBusy,
     UnsupportedMediaType,
 )
+from app.imports import import_file
 from app.problems import problem_responses
 from app.streams import Spooled
 from termbase.exchange.export import ExportFormat, export_termbase
@@ -33,7 +34,6 @@ from termbase.exchange.importer import (
     MergePolicy,
     OnConflict,
     OnDuplicate,
-    import_termbase,
 )
 from termbase.exchange.selection import ExportFilter
 from termbase.models import TermStatus
@@ -230,15 +230,12 @@ def export_termbase_file(
 
 
 def _run_import(app: FastAPI, upload: IO[bytes], options: ImportOptions) -> ImportReport:
-    with app.state.database.sessionmaker() as session:
-        report = import_termbase(upload, session=session, options=options)  # type: ignore[arg-type]
-        if report.accepted and not options.dry_run:
-            session.commit()
-            report.committed = True
-            app.state.index.refresh(session=session)
-        else:
-            session.rollback()
-    return report
+    return import_file(
+        app.state.database,
+        upload,  # type: ignore[arg-type]
+        options,
+        then=lambda session: app.state.index.refresh(session=session),
+    )
 
 
 @router.post(

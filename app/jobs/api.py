@@ -348,7 +348,6 @@ def cancel_job(job_id: JobId, session: SessionDep, principal: PrincipalDep) -> J
         if progress.unfinished == 0:
             raise JobFinished(f"job {job_id} has finished: there is nothing left to cancel")
         repository.cancel_job(session, job)
-        session.commit()
     return _job_view(session, job)
 
 
@@ -449,8 +448,6 @@ def search(
     """
     if len(q) > settings.max_query_chars:
         raise QueryTooLong(len(q), settings.max_query_chars)
-    # Segments written since the runners last indexed them are added first (SQLite only).
-    repository.index_segments(session.get_bind())  # type: ignore[arg-type]
     signature = query_signature(q, lang.value, job)
     offset = cursor_int(decode_cursor(cursor, signature), "offset")
     try:
