@@ -40,6 +40,21 @@ def test_each_error_class_has_one_problem_type_and_each_type_one_slug() -> None:
                 assert problem_type(cls).slug != "internal-error", cls
 
 
+def test_every_error_mapped_is_raised_somewhere() -> None:
+    """No problem type (and no handler) for an error the code never raises."""
+    sources = [
+        path.read_text(encoding="utf-8")
+        for package in ("app", "termbase")
+        for path in (ROOT / package).rglob("*.py")
+    ]
+    for kind in PROBLEM_TYPES:
+        for cls in kind.raised_by:
+            if cls.__module__ not in ("app.errors", "termbase.errors"):
+                continue  # the framework's and the database's own
+            raised = re.compile(rf"(?<!class )\b{cls.__name__}\(")
+            assert any(raised.search(source) for source in sources), cls
+
+
 def test_a_domain_error_becomes_its_problem_document() -> None:
     document = problem_document(errors.QueryTooLong(600, 500), "/v1/terms")
     assert document == {
