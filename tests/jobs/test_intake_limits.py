@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 
 from app.db import Database
 from app.documents import DOCX_MAX_PARAGRAPHS
+from app.errors import DocumentTooLarge, EmptyDocument, InvalidText
 from app.jobs.intake import items_from_files
 from app.jobs.models import Job
-from app.errors import DocumentTooLarge, EmptyDocument, InvalidText
 from app.settings import Settings
 
 PROBLEM = "application/problem+json"
