@@ -23,7 +23,9 @@ from app.db import Database, normalize_url, upgrade
 from app.main import create_app
 from app.settings import Settings
 from termbase.index import TermIndex
-from termbase.seed import load_seed_if_new
+from termbase.seed import load_seed_if_new, read_seed
+
+SEED_CONCEPTS = len(read_seed()["concepts"])  # concepts in the shipped seed
 
 # The termbase exchange tests' fixtures (the TBX schemas of the shared folder).
 pytest_plugins = ("tests.tbx_support",)

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, String, and_, case, cast, func, insert, literal, 
 from sqlalchemy.orm import Session
 
 from app.jobs.models import FINAL_STATES, ItemState, Job, JobItem
+from app.jobs.stems import stem_text
 from app.jobs.worker import load_result
 
 
@@ -413,7 +414,7 @@ def requeue_stale(
 
 
 def index_segments(engine: Engine, most: int = 50_000) -> int:
-    """Add the segments written since the last call to the full-text index; how many.
+    """Add the segments written since the last call to the full-text indexes; how many.
 
     SQLite only (PostgreSQL's ``tsvector`` columns are computed as rows are written): up to
     ``most`` segments in one transaction, whose first statement is a write so that it holds the
@@ -443,6 +444,14 @@ def index_segments(engine: Engine, most: int = 50_000) -> int:
             "INSERT INTO segment_fts(rowid, fr_text, en_text) "
             "SELECT id, fr_text, en_text FROM segment WHERE id > ? AND id <= ?",
             (mark, last),
+        )
+        # the stems, for searches that find "migrants" from "migrant" (app.jobs.stems)
+        rows = conn.exec_driver_sql(
+            "SELECT id, fr_text, en_text FROM segment WHERE id > ? AND id <= ?", (mark, last)
+        ).all()
+        conn.exec_driver_sql(
+            "INSERT INTO segment_fts_stem(rowid, fr, en) VALUES (?, ?, ?)",
+            [(i, stem_text(fr, "fr"), stem_text(en, "en")) for i, fr, en in rows],
         )
         conn.exec_driver_sql("UPDATE segment_fts_state SET indexed_up_to = ?", (last,))
     return int(count)
