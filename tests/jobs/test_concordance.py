@@ -121,3 +121,39 @@ def test_stems_and_highlights_as_plain_functions() -> None:
         exact_glob("traite")
         == "*[^0-9A-Za-zÀ-ÖØ-öø-ÿŒœ][tT][rR][aA][iI][tT][eE][^0-9A-Za-zÀ-ÖØ-öø-ÿŒœ]*"
     )
+
+
+class _Borrowed:
+    """The test's client, lent to the command line, which closes what it is given."""
+
+    def __init__(self, client: TestClient) -> None:
+        self._client = client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def close(self) -> None:
+        pass
+
+
+def test_the_command_line_searches_the_service(
+    corpus: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from app.cli import app
+
+    monkeypatch.setattr("app.jobs.cli.client", lambda: _Borrowed(corpus))
+    runner = CliRunner()
+    found = runner.invoke(app, ["segments", "search", '"trafic de migrants"', "--json"])
+    assert found.exit_code == 0, found.output
+    [hit] = json.loads(found.output)["items"]
+    assert hit["document"] == "phrase" and "<mark>trafic de migrants</mark>" in hit["highlighted"]
+    table = runner.invoke(app, ["segments", "search", "migrant", "--lang", "en"])
+    assert table.exit_code == 0 and "smuggling of migrants" in table.output
+    nothing = runner.invoke(app, ["segments", "search"])
+    assert nothing.exit_code == 1 and "give a query" in nothing.output
+    unknown = runner.invoke(app, ["segments", "search", "--concept", "999999"])
+    assert unknown.exit_code == 1 and "404" in unknown.output
