@@ -196,7 +196,7 @@ def test_import_as_a_form_upload(database: Database, seeded_client: TestClient) 
         )
         assert form.status_code == 200, form.text
         assert form.json()["concepts"]["unchanged"] == SEED_CONCEPTS
-        glossary = "en,fr\nsmuggling of migrants,introduction clandestine de migrants\n".encode()
+        glossary = b"en,fr\nsmuggling of migrants,introduction clandestine de migrants\n"
         csv = client.post(
             "/v1/termbase/import?merge=term:en&mode=add&dry_run=true",
             files={"file": ("glossary.csv", glossary, "text/csv")},
