@@ -24,7 +24,9 @@ from app.main import create_app
 from app.models import metadata
 from app.settings import Settings
 from termbase.index import TermIndex
-from termbase.seed import load_seed_if_new
+from termbase.seed import load_seed_if_new, read_seed
+
+SEED_CONCEPTS = len(read_seed()["concepts"])  # concepts in the shipped seed
 
 # The termbase exchange tests' fixtures (the TBX schemas of the shared folder).
 pytest_plugins = ("tests.tbx_support",)

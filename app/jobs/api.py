@@ -54,7 +54,8 @@ from app.params import MAX_ID, NO_CONTROL_CHARACTERS, Cursor, JobId
 from app.problems import problem_responses
 from app.settings import Settings
 from app.streams import Spooled
-from termbase.errors import InvalidQuery
+from termbase.errors import ConceptNotFound, InvalidQuery
+from termbase.models import Concept, Term
 
 JOBS_PATH = "/v1/jobs"
 ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
@@ -418,45 +419,86 @@ def job_results(
 @router.get(
     "/v1/segments",
     response_model=SegmentPage,
-    summary="Concordance: aligned segments matching a query",
-    responses=problem_responses(QueryTooLong, InvalidQuery, InvalidCursor),
+    summary="Concordance: aligned segments matching a query or holding a concept",
+    responses=problem_responses(QueryTooLong, InvalidQuery, InvalidCursor, ConceptNotFound),
 )
 def search(
     session: SessionDep,
     settings: SettingsDep,
     q: Annotated[
-        str,
+        str | None,
         Query(
             min_length=1,
             pattern=NO_CONTROL_CHARACTERS,
-            description='Words (all required); "a phrase".',
+            description='Words (all required, inflected forms found); "a phrase"; `prefix*`.',
         ),
-    ],
+    ] = None,
     lang: Annotated[Language, Query(description="The side to search.")] = Language.FR,
+    concept: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_ID,
+            description="A termbase concept: segments holding any of its terms in `lang`.",
+        ),
+    ] = None,
     job: Annotated[
         int | None, Query(ge=1, le=MAX_ID, description="Only this job's segments.")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
     cursor: Cursor = None,
 ) -> SegmentPage:
-    """French/English segment pairs of aligned documents whose `lang` side matches `q`, best
-    match first, with their job and document: how a phrase was translated before.
+    """French/English segment pairs of aligned documents whose `lang` side matches `q` and/or
+    holds the concept `concept` (whichever of its terms, in any inflection), best match first,
+    with their job and document: how a phrase was translated before.
 
-    Searches every document aligned so far (a job need not be finished). SQLite ignores accents
-    and takes `word*` as a prefix; PostgreSQL matches inflected forms (French and English
-    stemming).
+    Words are found in their inflected forms ("migrant" finds "migrants"), on SQLite and
+    PostgreSQL alike; accents and case are ignored in matching, but segments with the query's
+    very accents come first ("traite" before "Traité"). Each result gives the matched spans of
+    the searched side (`matches`) and that side HTML-escaped with `<mark>` around them
+    (`highlighted`). Searches every document aligned so far (a job need not be finished).
     """
-    if len(q) > settings.max_query_chars:
+    if q is None and concept is None:
+        raise InvalidQuery("give a query (q), a concept, or both")
+    if q is not None and len(q) > settings.max_query_chars:
         raise QueryTooLong(len(q), settings.max_query_chars)
-    signature = query_signature(q, lang.value, job)
+    terms: list[str] = []
+    if concept is not None:
+        terms = _concept_terms(session, concept, lang.value)
+    signature = query_signature(q, lang.value, job, concept)
     offset = cursor_int(decode_cursor(cursor, signature), "offset")
     try:
-        hits, more = search_segments(session, q, lang.value, limit=limit, offset=offset, job_id=job)
+        hits, more = search_segments(
+            session,
+            q,
+            lang.value,
+            limit=limit,
+            offset=offset,
+            job_id=job,
+            concept_terms=terms,
+        )
     except EmptyQuery as exc:
         raise InvalidQuery(str(exc)) from exc
     return SegmentPage(
         query=q,
+        concept=concept,
         lang=lang.value,
         items=hits,
         next_cursor=encode_cursor(s=signature, offset=offset + limit) if more else None,
     )
+
+
+def _concept_terms(session: Any, concept_id: int, lang: str) -> list[str]:
+    """The concept's terms in ``lang`` (any region, any status: a deprecated term still says
+    where the concept occurs)."""
+    if session.get(Concept, concept_id) is None:
+        raise ConceptNotFound(concept_id)
+    texts = session.execute(
+        select(Term.text)
+        .where(Term.concept_id == concept_id, (Term.lang == lang) | Term.lang.like(f"{lang}-%"))
+        .order_by(Term.position)
+    ).scalars()
+    terms = list(dict.fromkeys(texts))
+    if not terms:
+        raise InvalidQuery(f"concept {concept_id} has no term in {lang!r}")
+    return terms

@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app.jobs.models import FINAL_STATES, ItemState, Job, JobItem
+from app.jobs.stems import stem_text
 from app.jobs.worker import load_result
 
 
@@ -466,6 +467,14 @@ def _index_pending(conn: Connection, most: int | None) -> int:
         "INSERT INTO segment_fts(rowid, fr_text, en_text) "
         "SELECT id, fr_text, en_text FROM segment WHERE id > ? AND id <= ?",
         (mark, last),
+    )
+    # the stems, for searches that find "migrants" from "migrant" (app.jobs.stems)
+    rows = conn.exec_driver_sql(
+        "SELECT id, fr_text, en_text FROM segment WHERE id > ? AND id <= ?", (mark, last)
+    ).all()
+    conn.exec_driver_sql(
+        "INSERT INTO segment_fts_stem(rowid, fr, en) VALUES (?, ?, ?)",
+        [(i, stem_text(fr, "fr"), stem_text(en, "en")) for i, fr, en in rows],
     )
     conn.exec_driver_sql("UPDATE segment_fts_state SET indexed_up_to = ?", (last,))
     return int(count)
