@@ -155,15 +155,35 @@ class _Keyed:
 
     def __init__(self, text: str, lang: str) -> None:
         forms, starts, ends = token_columns(text, lang)
+        self.text = text
+        self.lang = lang
         self.forms = forms
         self.starts = starts
         self.ends = ends
         self.joined = " " + " ".join(forms) + " "
-
+        self.folded = strip_accents(self.joined)
         self._stems: set[str] | None = None
+        self._lower_stems: set[str] | None = None
 
     def has(self, key: str) -> bool:
-        return bool(key) and f" {key} " in self.joined
+        """Whether ``key`` occurs here; accents aside ("Nigeria" is "Nigéria")."""
+        return bool(key) and (f" {key} " in self.joined or f" {strip_accents(key)} " in self.folded)
+
+    def has_adjective_of(self, key: str, text: str) -> bool:
+        """French only: whether a lower-case word here derives from the one-word name ``text``
+        ("pakistanais", "israélien" for "Pakistan", "Israël"): French writes the adjective of a
+        country in lower case, so "le Gouvernement pakistanais" renders "the Government of
+        Pakistan". (English capitalises both, so no such rule holds there.)"""
+        if self.lang != "fr" or " " in key or not text[:1].isupper():
+            return False
+        if self._lower_stems is None:
+            self._lower_stems = set()
+            for form, start in zip(self.forms, self.starts, strict=True):
+                if self.text[start : start + 1].islower():
+                    folded = strip_accents(form)
+                    for size in range(_STEM_MIN, len(folded) + 1):
+                        self._lower_stems.add(folded[:size])
+        return _stem(key) in self._lower_stems
 
     def has_loosely(self, key: str, lang: str) -> bool:
         """Whether every content word of ``key`` has a word of the same stem here, in any
@@ -171,8 +191,8 @@ class _Keyed:
         "États parties", "somalien" for "Somalie"). Never enough to find a term; enough not
         to call it missing."""
         words = [w for w in key.split(" ") if w not in _LINK_WORDS[lang]]
-        if not words:
-            return False
+        if len(words) < 2:
+            return False  # one word: its derivatives ("libyen" for "Libye") are other words
         if self._stems is None:
             self._stems = set()
             for form in self.forms:
@@ -300,7 +320,9 @@ def _term_findings(
             if banned_present:
                 continue  # reported as deprecated on the other side
             if any(other_keyed.has_loosely(t.key, other) for t in expected_terms):
-                continue  # derived or reordered: not missing
+                continue  # reordered, or words inserted: not missing
+            if any(other_keyed.has_adjective_of(t.key, t.text) for t in expected_terms):
+                continue  # "le Gouvernement pakistanais" for "the Government of Pakistan"
             names = list(dict.fromkeys(t.text for t in expected_terms))
             side = "English" if other == "en" else "French"
             findings.append(
@@ -377,10 +399,13 @@ _PARAGRAPH_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?\s")
 # Times of day: "18 h 15", "3 h 00" in French; "6:15 p.m.", "10.07 a.m.", "0300" (after "at"),
 # "11 a.m." in English; compared as 24-hour clock values, and taken out of the numbers.
 _TIME = {
-    "fr": re.compile(r"\b(\d{1,2}) ?h ?(\d{2})\b|(?<=\bà )(\d{1,2}) ?h(?:eures?)?\b"),
+    "fr": re.compile(
+        r"\b(\d{1,2}) ?h ?(\d{2})\b"
+        r"|(?:(?<=\bà )|(?<=\bet )|(?<=\bde )|(?<=\bentre )|(?<=\bvers ))(\d{1,2}) ?h(?:eures?)?\b"
+    ),
     "en": re.compile(
         r"\b(\d{1,2})(?:[:.](\d{2}))? ?([ap])\.? ?m\.?(?!\w)"
-        r"|(?<=\b[Aa]t )([01]\d|2[0-3])([0-5]\d)\b"
+        r"|(?<=\b[Aa]t )([01]\d|2[0-3])([0-5]\d)\b|\b([01]\d|2[0-3])([0-5]\d)(?= hours\b)"
     ),
 }
 _NUMBER_WORDS = {
@@ -558,8 +583,9 @@ def _clock(match: re.Match[str], lang: str) -> str:
             hour, minute = int(match.group(1)), int(match.group(2))
         else:
             hour, minute = int(match.group(3)), 0
-    elif match.group(4):
-        hour, minute = int(match.group(4)), int(match.group(5))
+    elif match.group(4) or match.group(6):
+        hour = int(match.group(4) or match.group(6))
+        minute = int(match.group(5) or match.group(7))
     else:
         hour, minute = int(match.group(1)), int(match.group(2) or 0)
         if match.group(3).lower() == "p" and hour < 12:
