@@ -448,3 +448,16 @@ def _add_examples(
                         open_count -= 1
         if open_count <= 0:
             return
+
+
+def known_pairs_of(concepts: Iterable[Any]) -> list[tuple[str, str]]:
+    """The French × English pairs of usable terms (not deprecated or superseded) of each
+    concept of a :class:`termbase.index.TermIndex` (``index.concepts()``): what ``known_pairs``
+    takes."""
+    pairs: list[tuple[str, str]] = []
+    for concept in concepts:
+        usable = [t for t in concept.terms if t.status not in ("deprecated", "superseded")]
+        fr = [t.text for t in usable if t.primary == "fr"]
+        en = [t.text for t in usable if t.primary == "en"]
+        pairs.extend((f, e) for f in fr for e in en)
+    return pairs

@@ -18,7 +18,8 @@ from starlette.datastructures import UploadFile
 from app.auth.access import Principal, PrincipalDep, forbidden
 from app.auth.models import Role
 from app.db import Database
-from app.deps import SessionDep, SettingsDep
+from app.deps import IndexDep, SessionDep, SettingsDep
+from app.job_beads import job_documents
 from app.jobs import repository
 from app.jobs.intake import items_from_files, items_from_json
 from app.jobs.models import Job
@@ -38,6 +39,7 @@ from app.params import MAX_ID, NO_CONTROL_CHARACTERS, Cursor, JobId
 from app.problems import Problem, problem_responses
 from app.settings import Settings
 from app.streams import Spooled
+from app.term_candidates import CandidateList, CandidateRequest, candidate_list, mine
 
 JOBS_PATH = "/v1/jobs"
 ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
@@ -454,3 +456,24 @@ def search(
         items=hits,
         next_cursor=encode_cursor(s=signature, offset=offset + limit) if more else None,
     )
+
+
+@router.post(
+    JOBS_PATH + "/{job_id}/term-candidates",
+    response_model=CandidateList,
+    summary="Term candidates mined from a job's aligned documents",
+    responses=problem_responses(404, 409, 413, 422),
+)
+def term_candidates(
+    job_id: JobId, session: SessionDep, index: IndexDep, body: CandidateRequest | None = None
+) -> CandidateList:
+    """French/English term pairs proposed from the job's aligned beads, best first: multi-word
+    candidates on each side, paired by their association over beads and the aligner's lexicon,
+    with frequency, scores, example beads, and `known` when the termbase already pairs them.
+    Each has a stable `key` for a review queue. A job still running gets a 409 unless
+    `partial` is true.
+    """
+    body = body or CandidateRequest()
+    documents = job_documents(session, job_id, partial=body.partial)
+    session.close()
+    return candidate_list(job_id, documents, mine(documents, index, body.options()))
