@@ -95,7 +95,7 @@ def measure(
         beads,
         known_pairs=[],
         lexicon=lexicon,
-        options=ExtractionOptions(limit=max(args.top, 500)),
+        options=ExtractionOptions(limit=100_000),
     )
     seconds = time.perf_counter() - started
     print(
@@ -103,6 +103,7 @@ def measure(
         f"{len(candidates)} candidates"
     )
     counts = cooccurring_pairs(beads, all_known)
+    every = {(c.fr_key, c.en_key) for c in candidates}
     top500 = {(c.fr_key, c.en_key) for c in candidates[:500]}
     print("recall of known pairs (in >= 2 beads together) in the top 500:")
     total_found = total = 0
@@ -119,6 +120,13 @@ def measure(
     print(
         f"  {'all (distinct)':18s} {len(found_all):4d} / {len(target_all):4d} = "
         f"{len(found_all) / max(len(target_all), 1):.3f}"
+    )
+    anywhere = target_all & every
+    multi = {p for p in target_all if " " in p[0] or " " in p[1]}
+    print(
+        f"  found at any rank (all {len(candidates):,} candidates): {len(anywhere)} / "
+        f"{len(target_all)} = {len(anywhere) / max(len(target_all), 1):.3f}; multi-word "
+        f"targets in the top 500: {len(multi & top500)} / {len(multi)}"
     )
     if args.missed:
         for pair in sorted(target_all - top500, key=lambda p: -counts[p]):

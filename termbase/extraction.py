@@ -80,10 +80,39 @@ up upon very via was we were what whatever when where whether which while who wh
 will with within without would yet you your yours also including inter alia well regard
 whereby wherein thereof therein number way part case
 """
+# Words that are numbers, dates or the verbs of drafting end a run as digits do: "soixante-
+# neuvième session", "held on Thursday" and "prie le Secrétaire général" are not terms.
+_NUMERIC_FR = """
+deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize vingt
+trente quarante cinquante soixante cent cents mille premier première second seconde
+janvier février mars avril mai juin juillet août septembre octobre novembre décembre
+lundi mardi mercredi jeudi vendredi samedi dimanche
+tiendra tiendront datée daté datées prie décide souligne réaffirme rappelle exhorte
+"""
+_NUMERIC_EN = """
+one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
+hundred thousand first second third fourth fifth sixth seventh eighth ninth tenth eleventh
+twelfth january february march april may june july august september october november december
+monday tuesday wednesday thursday friday saturday sunday
+held dated requests decides stresses reaffirms recalls urges invites
+"""
 STOP_WORDS = {
-    "fr": frozenset(unicodedata.normalize("NFC", _STOP_FR).split()),
-    "en": frozenset(_STOP_EN.split()),
+    "fr": frozenset(unicodedata.normalize("NFC", _STOP_FR + _NUMERIC_FR).split()),
+    "en": frozenset((_STOP_EN + _NUMERIC_EN).split()),
 }
+
+
+def _numeric(lower: str, lang: str) -> bool:
+    """Ordinals spelt out: "neuvième", "soixante-dixième" (hyphens split), "seventieth"."""
+    if lang == "fr":
+        return lower.endswith("ième") and len(lower) > 5
+    return lower.endswith(("tieth", "teenth")) or (
+        lower.endswith("th") and lower[:-2] in _EN_ORDINAL_STEMS
+    )
+
+
+_EN_ORDINAL_STEMS = frozenset("four fif six seven eigh nin ten hundred thousand".split())
 
 # How much of a shorter candidate's occurrences a longer one may cover before the shorter one is
 # dropped as a mere fragment of it.
@@ -201,7 +230,7 @@ def _word_kind(raw: str, lang: str) -> tuple[str, str]:
     lower = unicodedata.normalize("NFC", raw).lower()
     if lower in CONNECTORS[lang]:
         return lower, "j"
-    if lower in STOP_WORDS[lang] or len(lower) < 2:
+    if lower in STOP_WORDS[lang] or len(lower) < 2 or _numeric(lower, lang):
         return lower, "x"
     return fold_inflection(lower, lang), "c"
 
@@ -294,10 +323,17 @@ def _llr(k11: int, k1: int, k2: int, n: int) -> float:
     )
 
 
-def _score(llr: float, dice: float, lexical: float) -> float:
-    """The ranking score: association strength (LLR, log-damped), its purity (Dice), and lexical
-    agreement, which halves the score of a pair the translation table cannot link at all."""
-    return math.log1p(llr) * dice * (0.5 + lexical)
+# Multi-word units are what a termbase lacks (a one-word pair is mostly a dictionary's): their
+# score counts this much more.
+MULTI_WORD_WEIGHT = 1.5
+
+
+def _score(llr: float, dice: float, lexical: float, multi_word: bool) -> float:
+    """The ranking score: association strength (LLR, log-damped), its purity (Dice), lexical
+    agreement, which halves the score of a pair the translation table cannot link at all, and
+    termhood: multi-word units first."""
+    weight = MULTI_WORD_WEIGHT if multi_word else 1.0
+    return math.log1p(llr) * dice * (0.5 + lexical) * weight
 
 
 class _LexicalAgreement:
@@ -362,7 +398,8 @@ def extract_candidates(
             continue
         llr = _llr(both, cf, ce, n)
         lexical = agreement(surface["fr"][f], surface["en"][e])
-        scored[(f, e)] = (_score(llr, dice, lexical), dice, llr, lexical)
+        multi_word = " " in f or " " in e
+        scored[(f, e)] = (_score(llr, dice, lexical, multi_word), dice, llr, lexical)
 
     best_for_fr: dict[str, float] = defaultdict(float)
     best_for_en: dict[str, float] = defaultdict(float)
@@ -379,6 +416,7 @@ def extract_candidates(
         known_fr.add(fk)
         known_en.add(ek)
 
+    scored = _best_of_nested(scored)
     kept: list[TermCandidate] = []
     for (f, e), (score, dice, llr, lexical) in scored.items():
         top_fr, top_en = best_for_fr[f], best_for_en[e]
@@ -410,6 +448,31 @@ def extract_candidates(
     kept.sort(key=lambda c: (-c.score, -c.frequency, c.fr_key, c.en_key))
     kept = kept[: options.limit]
     _add_examples(kept, pairs, fr_side, en_side, options.examples)
+    return kept
+
+
+def _nested(a: str, b: str) -> bool:
+    """Whether one key holds the other on word boundaries ("secretary" in "secretary general")."""
+    return f" {a} " in f" {b} " or f" {b} " in f" {a} "
+
+
+def _best_of_nested(
+    scored: dict[tuple[str, str], tuple[float, float, float, float]],
+) -> dict[tuple[str, str], tuple[float, float, float, float]]:
+    """For each term, only the best of its partners that nest in one another: "Secrétaire
+    général" pairs with "Secretary-General", not also with "Secretary" (nor "Secrétaire" with
+    "Secretary-General") — the fragment co-occurs as often, but is a piece of the same pair."""
+    ranked = sorted(scored.items(), key=lambda item: -item[1][0])
+    partners: dict[tuple[int, str], list[str]] = defaultdict(list)
+    kept: dict[tuple[str, str], tuple[float, float, float, float]] = {}
+    for (f, e), figures in ranked:
+        if any(_nested(e, other) for other in partners[(0, f)]):
+            continue
+        if any(_nested(f, other) for other in partners[(1, e)]):
+            continue
+        partners[(0, f)].append(e)
+        partners[(1, e)].append(f)
+        kept[(f, e)] = figures
     return kept
 
 
