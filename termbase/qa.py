@@ -395,7 +395,7 @@ _NUMBER = {
 }
 # A paragraph number opening a bead ("10. ", "(a) " is not one): compared only when both sides
 # have one, since a sentence splitter or a corpus may keep it on one side only.
-_PARAGRAPH_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?\s")
+_PARAGRAPH_NUMBER = re.compile(r"^\s*(?:\d+\.|\d+(?:\.\d+)+)\s")
 # Times of day: "18 h 15", "3 h 00" in French; "6:15 p.m.", "10.07 a.m.", "0300" (after "at"),
 # "11 a.m." in English; compared as 24-hour clock values, and taken out of the numbers.
 _TIME = {
