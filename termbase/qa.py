@@ -668,13 +668,13 @@ def _number_findings(bead: BeadText, checks: frozenset[str]) -> list[Finding]:
             for lang in ("fr", "en")
         }
         if months["fr"] and months["en"]:
-            fr_months = Counter(m for m, _, _ in months["fr"])
-            en_months = Counter(m for m, _, _ in months["en"])
-            for lang, mine, theirs in (("fr", fr_months, en_months), ("en", en_months, fr_months)):
-                extra = mine - theirs
+            fr_months: Counter[int] = Counter(m for m, _, _ in months["fr"])
+            en_months: Counter[int] = Counter(m for m, _, _ in months["en"])
+            for lang, ours, others in (("fr", fr_months, en_months), ("en", en_months, fr_months)):
+                surplus = ours - others
                 for month, start, end in months[lang]:
-                    if extra[month] > 0:
-                        extra[month] -= 1
+                    if surplus[month] > 0:
+                        surplus[month] -= 1
                         text = bead.fr if lang == "fr" else bead.en
                         findings.append(
                             Finding(
@@ -684,7 +684,7 @@ def _number_findings(bead: BeadText, checks: frozenset[str]) -> list[Finding]:
                                 start,
                                 end,
                                 text[start:end],
-                                [_MONTHS[_OTHER[lang]][m] for m in sorted(theirs - mine)],
+                                [_MONTHS[_OTHER[lang]][m] for m in sorted(others - ours)],
                             )
                         )
     return findings
