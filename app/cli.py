@@ -19,6 +19,7 @@ from rich.table import Table
 from app.auth.cli import keys_app
 from app.concepts_cli import concepts_app
 from app.jobs.cli import jobs_app, segments_app, worker
+from app.qa_cli import register as register_qa
 from app.settings import Settings
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ app.add_typer(concepts_app, name="concepts")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(segments_app, name="segments")
 app.add_typer(keys_app, name="keys")
+register_qa(app, terms_app)  # alinea qa, alinea terms extract (app/qa_cli.py)
 
 out = Console(soft_wrap=False)
 err = Console(stderr=True)
