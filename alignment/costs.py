@@ -115,35 +115,37 @@ class CostModel:
         return 2.0
 
 
-class SideCosts(NamedTuple):
-    """One side's per-sentence terms, as prefix sums where a bead sums them."""
-
-    cum_chars: np.ndarray  # float64 prefix sums of the character lengths
-    cum_pieces: np.ndarray  # float64 prefix sums of the lexical weights
-    pieces: np.ndarray  # float64 lexical weight of each sentence
-    deletion: np.ndarray  # float64: what leaving the sentence unaligned costs
-    breaks: np.ndarray  # float64: what a bead pays to span the break before the sentence
-    label: np.ndarray  # int64: paragraph numbering label hash, 0 when none
-
-
-class Dots(NamedTuple):
-    """The 1-1 lexical dot products of the corridor: French sentence ``r`` with English
-    sentences ``lo[r] … lo[r] + start[r+1] - start[r] - 1`` at ``dots[start[r]:]``, and their
-    prefix sums along the row at ``cum[start[r] + r:]`` (one more entry a row)."""
-
-    lo: np.ndarray
-    start: np.ndarray
-    dots: np.ndarray
-    cum: np.ndarray
-
-
 class BeadCosts(NamedTuple):
-    """Everything :func:`bead_cost` reads: the two sides, the dot products, the weights."""
+    """Everything :func:`bead_cost` reads, in one flat tuple of arrays and weights (numba
+    counts references to an array taken out of a nested tuple, at every bead: 7 times slower).
 
-    fr: SideCosts
-    en: SideCosts
-    dots: Dots
-    penalties: np.ndarray  # float64, the shape penalty of each of BEAD_SHAPES
+    Per side (``fr_``, ``en_``), per sentence: prefix sums (a leading 0) of the character
+    lengths and of the lexical weights, the lexical weights, what leaving the sentence
+    unaligned costs, what a bead pays to span the paragraph break before it, its paragraph
+    numbering label (hash, 0 when none). The 1-1 lexical dot products of the corridor: French
+    sentence ``r`` with English sentences ``dot_lo[r] … dot_lo[r] + dot_start[r+1] -
+    dot_start[r] - 1`` at ``dots[dot_start[r]:]``, and their prefix sums along the row at
+    ``dot_cum[dot_start[r] + r:]`` (one more entry a row). Then the shape penalty of each of
+    ``BEAD_SHAPES`` and the weights of the :class:`CostModel`.
+    """
+
+    fr_cum_chars: np.ndarray
+    fr_cum_pieces: np.ndarray
+    fr_pieces: np.ndarray
+    fr_deletion: np.ndarray
+    fr_breaks: np.ndarray
+    fr_label: np.ndarray
+    en_cum_chars: np.ndarray
+    en_cum_pieces: np.ndarray
+    en_pieces: np.ndarray
+    en_deletion: np.ndarray
+    en_breaks: np.ndarray
+    en_label: np.ndarray
+    dot_lo: np.ndarray
+    dot_start: np.ndarray
+    dots: np.ndarray
+    dot_cum: np.ndarray
+    penalties: np.ndarray
     ratio: float
     variance: float
     w_length: float
@@ -182,9 +184,12 @@ def make_costs(
     )  # fmt: skip
     fr_breaks, en_breaks = paragraph_breaks(fr, en, anchors, model)
     return BeadCosts(
-        fr=_side_costs(fr, fr_breaks, model),
-        en=_side_costs(en, en_breaks, model),
-        dots=Dots(dot_lo, dot_start, dots, cum),
+        *_side_costs(fr, fr_breaks, model),
+        *_side_costs(en, en_breaks, model),
+        dot_lo,
+        dot_start,
+        dots,
+        cum,
         penalties=np.array([model.penalty(s) for s in BEAD_SHAPES], dtype=np.float64),
         ratio=model.length_ratio,
         variance=model.length_variance,
@@ -199,15 +204,16 @@ def make_costs(
     )
 
 
-def _side_costs(side: SideFeatures, breaks: np.ndarray, model: CostModel) -> SideCosts:
+def _side_costs(side: SideFeatures, breaks: np.ndarray, model: CostModel) -> tuple[np.ndarray, ...]:
+    """One side's fields of :class:`BeadCosts`, in order."""
     furniture = side.furniture.astype(np.float64)
-    return SideCosts(
-        cum_chars=_prefix(side.chars),
-        cum_pieces=_prefix(side.pieces),
-        pieces=side.pieces.astype(np.float64),
-        deletion=(1.0 - furniture) * model.delete_cost + furniture * model.furniture_cost,
-        breaks=np.asarray(breaks, dtype=np.float64),
-        label=side.label,
+    return (
+        _prefix(side.chars),
+        _prefix(side.pieces),
+        side.pieces.astype(np.float64),
+        (1.0 - furniture) * model.delete_cost + furniture * model.furniture_cost,
+        np.asarray(breaks, dtype=np.float64),
+        side.label,
     )
 
 
@@ -280,26 +286,26 @@ def neg_log_tail(delta: float) -> float:
     return -math.log(max(math.erfc(delta / math.sqrt(2.0)), 1e-300))
 
 
-@njit(cache=True)
-def _dot(d, r, c):  # type: ignore[no-untyped-def]
-    """The 1-1 dot product of French row r with English column c (0 outside the corridor)."""
-    k = c - d.lo[r]
-    if k < 0 or k >= d.start[r + 1] - d.start[r]:
+@njit(cache=True, inline="always")
+def _dot(c, r, col):  # type: ignore[no-untyped-def]
+    """The 1-1 dot product of French row r with English column col (0 outside the corridor)."""
+    k = col - c.dot_lo[r]
+    if k < 0 or k >= c.dot_start[r + 1] - c.dot_start[r]:
         return 0.0
-    return d.dots[d.start[r] + k]
+    return c.dots[c.dot_start[r] + k]
 
 
-@njit(cache=True)
-def _run(d, r, c0, c1):  # type: ignore[no-untyped-def]
+@njit(cache=True, inline="always")
+def _run(c, r, c0, c1):  # type: ignore[no-untyped-def]
     """Sum of the 1-1 dot products of French row r with English columns [c0, c1)."""
-    size = d.start[r + 1] - d.start[r]
-    k0 = min(max(c0 - d.lo[r], 0), size)
-    k1 = min(max(c1 - d.lo[r], 0), size)
-    base = d.start[r] + r
-    return d.cum[base + k1] - d.cum[base + k0]
+    size = c.dot_start[r + 1] - c.dot_start[r]
+    k0 = min(max(c0 - c.dot_lo[r], 0), size)
+    k1 = min(max(c1 - c.dot_lo[r], 0), size)
+    base = c.dot_start[r] + r
+    return c.dot_cum[base + k1] - c.dot_cum[base + k0]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def bead_cost(c, t, pi, pj, i, j, prev, best):  # type: ignore[no-untyped-def]
     """The cost of the bead of shape ``t`` (an index of BEAD_SHAPES) that aligns French
     sentences [pi, i) with English sentences [pj, j), for the :class:`BeadCosts` ``c``.
@@ -309,37 +315,36 @@ def bead_cost(c, t, pi, pj, i, j, prev, best):  # type: ignore[no-untyped-def]
     ``best``, the bead's dearer terms are skipped and the result is +inf (exact: the bead could
     not have won the cell).
     """
-    fr, en = c.fr, c.en
     a = i - pi
     b = j - pj
     if a == 0:
-        return en.deletion[j - 1]
+        return c.en_deletion[j - 1]
     if b == 0:
-        return fr.deletion[i - 1]
+        return c.fr_deletion[i - 1]
     # Every term of a linked bead is >= 0 but its shape penalty and a label bonus: when those
     # alone cannot beat the best so far, skip the bead.
     bound = prev + c.penalties[t]
     label_term = 0.0
-    if fr.label[pi] != 0 and en.label[pj] != 0:
-        same = fr.label[pi] == en.label[pj]
+    if c.fr_label[pi] != 0 and c.en_label[pj] != 0:
+        same = c.fr_label[pi] == c.en_label[pj]
         label_term = -c.label_bonus if same else c.label_penalty
     if bound + min(label_term, 0.0) >= best:
         return math.inf
     lex = 0.0
     for r in range(pi, i):
-        lex += _run(c.dots, r, pj, j)
-    fc = fr.cum_chars[i] - fr.cum_chars[pi]
-    fp = fr.cum_pieces[i] - fr.cum_pieces[pi]
-    ec = en.cum_chars[j] - en.cum_chars[pj]
-    ep = en.cum_pieces[j] - en.cum_pieces[pj]
+        lex += _run(c, r, pj, j)
+    fc = c.fr_cum_chars[i] - c.fr_cum_chars[pi]
+    fp = c.fr_cum_pieces[i] - c.fr_cum_pieces[pi]
+    ec = c.en_cum_chars[j] - c.en_cum_chars[pj]
+    ep = c.en_cum_pieces[j] - c.en_cum_pieces[pj]
     similarity = min(max(2.0 * lex / max(fp + ep, 1.0), 0.0), 1.0)
     lexical = c.w_lexical * (1.0 - similarity)
     lexical += c.w_hinge * max(c.hinge_level - similarity, 0.0)
     extra = label_term
     for r in range(pi + 1, i):
-        extra += fr.breaks[r]
+        extra += c.fr_breaks[r]
     for col in range(pj + 1, j):
-        extra += en.breaks[col]
+        extra += c.en_breaks[col]
     # The same bound with the lexical cost: the length cost and the support shortfall, the
     # dearer terms, only for beads that can still win.
     if bound + lexical * (a + b) / 2.0 + extra >= best:
@@ -352,13 +357,13 @@ def bead_cost(c, t, pi, pj, i, j, prev, best):  # type: ignore[no-untyped-def]
         support = 1e30
         if a > 1:
             for r in range(pi, i):
-                row = _run(c.dots, r, pj, j)
-                support = min(support, row / fr.pieces[r])
+                row = _run(c, r, pj, j)
+                support = min(support, row / c.fr_pieces[r])
         if b > 1:
             for col in range(pj, j):
                 column = 0.0
                 for r in range(pi, i):
-                    column += _dot(c.dots, r, col)
-                support = min(support, column / en.pieces[col])
+                    column += _dot(c, r, col)
+                support = min(support, column / c.en_pieces[col])
         bead += c.w_support * max(c.support_threshold - support, 0.0)
     return bead + extra

@@ -121,22 +121,22 @@ def _dp(fr: SideFeatures, en: SideFeatures, within: Corridor, model: CostModel) 
     np.cumsum(hi - lo + 1, out=row_start[1:])
     costs = make_costs(fr, en, lo, hi, within.anchors, model)
     shapes = np.array(BEAD_SHAPES, dtype=np.int64)
-    cost, back = _sparse_dp(lo, hi, row_start, shapes, costs)
+    cost = np.full(row_start[n + 1], 1e30)
+    back = np.full(row_start[n + 1], -1, dtype=np.int8)
+    _sparse_dp(lo, hi, row_start, shapes, costs, cost, back)
     path = _backtrack(cost, back, lo, row_start, shapes, n, m)
     if path is None:
         raise RuntimeError("alignment search found no path through the corridor")
     return path
 
 
-@njit(cache=True)
-def _sparse_dp(lo, hi, row_start, shapes, costs):  # type: ignore[no-untyped-def]
+@njit(cache=True, _nrt=False)
+def _sparse_dp(lo, hi, row_start, shapes, costs, cost, back):  # type: ignore[no-untyped-def]
     """The DP over the corridor: for each cell (i, j) in row order, the best cost of a path
     from (0, 0) to it and the shape of its last bead (-1 where no path reaches it), both stored
     row after row from ``row_start[i]``. Bead costs come from :func:`alignment.costs.bead_cost`,
     which may answer +inf for a bead that cannot beat the best one found so far."""
     n = len(lo) - 1
-    cost = np.full(row_start[n + 1], 1e30)
-    back = np.full(row_start[n + 1], -1, dtype=np.int8)
     for i in range(n + 1):
         for j in range(lo[i], hi[i] + 1):
             if i == 0 and j == 0:
@@ -158,7 +158,6 @@ def _sparse_dp(lo, hi, row_start, shapes, costs):  # type: ignore[no-untyped-def
                     choice = t
             cost[row_start[i] + j - lo[i]] = best
             back[row_start[i] + j - lo[i]] = choice
-    return cost, back
 
 
 @njit(cache=True)
