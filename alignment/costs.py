@@ -18,9 +18,12 @@ cannot beat the best one found so far for the same cell skips its dearer terms (
 support of a merge). Computing them all first would cost 12 beads a cell of memory and every
 term of every bead.
 
-:func:`bead_cost` is called by the search's numba kernel directly, not passed to it: numba
-does not cache a kernel that takes a function argument (it would be compiled again in each
-process, several seconds).
+:func:`bead_cost` is called by the DP kernel (:func:`sparse_dp`, in this module too) directly,
+not passed to it: numba does not cache a kernel that takes a function argument (it would be
+compiled again in each process, several seconds). The kernel is compiled without reference
+counting (``_nrt=False``; its arrays are allocated by the caller): numba would otherwise count
+a reference to each array it takes out of :class:`BeadCosts`, at every bead, which made the
+search seven times slower.
 """
 
 from __future__ import annotations
@@ -367,3 +370,40 @@ def bead_cost(c, t, pi, pj, i, j, prev, best):  # type: ignore[no-untyped-def]
                 support = min(support, column / c.en_pieces[col])
         bead += c.w_support * max(c.support_threshold - support, 0.0)
     return bead + extra
+
+
+# -- the DP -------------------------------------------------------------------------------------
+# Here, not in alignment.search, because numba caches a compiled kernel by its own file: a kernel
+# that inlines bead_cost must live in bead_cost's file, or an edit of the cost would leave the
+# search running the cached old one.
+
+
+@njit(cache=True, _nrt=False)
+def sparse_dp(lo, hi, row_start, shapes, costs, cost, back):  # type: ignore[no-untyped-def]
+    """The DP over the corridor (it reads nothing of ``costs`` but passes it to
+    :func:`bead_cost`): for each cell (i, j) in row order, the best cost of a path
+    from (0, 0) to it and the shape of its last bead (-1 where no path reaches it), both stored
+    row after row from ``row_start[i]``. Bead costs come from :func:`alignment.costs.bead_cost`,
+    which may answer +inf for a bead that cannot beat the best one found so far."""
+    n = len(lo) - 1
+    for i in range(n + 1):
+        for j in range(lo[i], hi[i] + 1):
+            if i == 0 and j == 0:
+                cost[0] = 0.0
+                continue
+            best = 1e30
+            choice = -1
+            for t in range(shapes.shape[0]):
+                pi = i - shapes[t, 0]
+                pj = j - shapes[t, 1]
+                if pi < 0 or pj < 0 or pj < lo[pi] or pj > hi[pi]:
+                    continue
+                prev = cost[row_start[pi] + pj - lo[pi]]
+                if prev >= 1e29:
+                    continue
+                total = prev + bead_cost(costs, t, pi, pj, i, j, prev, best)
+                if total < best:
+                    best = total
+                    choice = t
+            cost[row_start[i] + j - lo[i]] = best
+            back[row_start[i] + j - lo[i]] = choice

@@ -4,10 +4,11 @@ The corridor comes from anchors found by content (:mod:`alignment.anchors`), so 
 be lost however far it strays from the diagonal, and time and memory grow with the corridor,
 which is bounded (``max_cells``), not with the product of the lengths.
 
-The dynamic programme (:func:`_sparse_dp`) is a plain loop over the corridor's rows, each stored
-at its own width, compiled with numba. It knows bead shapes and cells, not features: the cost of
-each bead comes from :func:`alignment.costs.bead_cost`, over what :func:`alignment.costs.make_costs`
-prepared from the two sides' features and the :class:`~alignment.costs.CostModel`.
+The dynamic programme (:func:`alignment.costs.sparse_dp`) is a plain loop over the corridor's
+rows, each stored at its own width, compiled with numba. It knows bead shapes and cells, not
+features: the cost of each bead comes from :func:`alignment.costs.bead_cost`, over what
+:func:`alignment.costs.make_costs` prepared from the two sides' features and the
+:class:`~alignment.costs.CostModel`.
 
 :func:`bead_evidence` recomputes, for the beads of the path found, what the confidence and the
 review flags need (similarity, length fit, similarity of a one-sided bead with its neighbours).
@@ -22,7 +23,7 @@ import numpy as np
 from numba import njit
 
 from alignment.anchors import corners, corridor, find_anchors
-from alignment.costs import BEAD_SHAPES, CostModel, bead_cost, make_costs
+from alignment.costs import BEAD_SHAPES, CostModel, make_costs, sparse_dp
 from alignment.sparse import SparseRows
 
 # Most DP cells of one search (each costs about 21 bytes: cost, back pointer, dot product and
@@ -123,41 +124,11 @@ def _dp(fr: SideFeatures, en: SideFeatures, within: Corridor, model: CostModel) 
     shapes = np.array(BEAD_SHAPES, dtype=np.int64)
     cost = np.full(row_start[n + 1], 1e30)
     back = np.full(row_start[n + 1], -1, dtype=np.int8)
-    _sparse_dp(lo, hi, row_start, shapes, costs, cost, back)
+    sparse_dp(lo, hi, row_start, shapes, costs, cost, back)
     path = _backtrack(cost, back, lo, row_start, shapes, n, m)
     if path is None:
         raise RuntimeError("alignment search found no path through the corridor")
     return path
-
-
-@njit(cache=True, _nrt=False)
-def _sparse_dp(lo, hi, row_start, shapes, costs, cost, back):  # type: ignore[no-untyped-def]
-    """The DP over the corridor: for each cell (i, j) in row order, the best cost of a path
-    from (0, 0) to it and the shape of its last bead (-1 where no path reaches it), both stored
-    row after row from ``row_start[i]``. Bead costs come from :func:`alignment.costs.bead_cost`,
-    which may answer +inf for a bead that cannot beat the best one found so far."""
-    n = len(lo) - 1
-    for i in range(n + 1):
-        for j in range(lo[i], hi[i] + 1):
-            if i == 0 and j == 0:
-                cost[0] = 0.0
-                continue
-            best = 1e30
-            choice = -1
-            for t in range(shapes.shape[0]):
-                pi = i - shapes[t, 0]
-                pj = j - shapes[t, 1]
-                if pi < 0 or pj < 0 or pj < lo[pi] or pj > hi[pi]:
-                    continue
-                prev = cost[row_start[pi] + pj - lo[pi]]
-                if prev >= 1e29:
-                    continue
-                total = prev + bead_cost(costs, t, pi, pj, i, j, prev, best)
-                if total < best:
-                    best = total
-                    choice = t
-            cost[row_start[i] + j - lo[i]] = best
-            back[row_start[i] + j - lo[i]] = choice
 
 
 @njit(cache=True)

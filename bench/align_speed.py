@@ -299,7 +299,7 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("search (align_features, all calls)", "alignment.search", "align_features"),
     ("  _dp (costs + DP + backtrack)", "alignment.search", "_dp"),
     ("    make_costs (corridor dot products)", "alignment.search", "make_costs"),
-    ("    _sparse_dp (numba DP, bead costs)", "alignment.search", "_sparse_dp"),
+    ("    sparse_dp (numba DP, bead costs)", "alignment.search", "sparse_dp"),
     ("    _kernel (numba DP, before issue 12)", "alignment.search", "_kernel"),
     ("bead evidence (confidence, review)", "alignment.search", "bead_evidence"),
     ("paragraph beads (_paragraph_beads)", "alignment.align", "_paragraph_beads"),
