@@ -186,13 +186,24 @@ def make_costs(
         max(fr.vectors.width, en.vectors.width),
     )  # fmt: skip
     fr_breaks, en_breaks = paragraph_breaks(fr, en, anchors, model)
+    fr_deletion, en_deletion = _deletion(fr, model), _deletion(en, model)
     return BeadCosts(
-        *_side_costs(fr, fr_breaks, model),
-        *_side_costs(en, en_breaks, model),
-        dot_lo,
-        dot_start,
-        dots,
-        cum,
+        fr_cum_chars=_prefix(fr.chars),
+        fr_cum_pieces=_prefix(fr.pieces),
+        fr_pieces=fr.pieces.astype(np.float64),
+        fr_deletion=fr_deletion,
+        fr_breaks=np.asarray(fr_breaks, dtype=np.float64),
+        fr_label=fr.label,
+        en_cum_chars=_prefix(en.chars),
+        en_cum_pieces=_prefix(en.pieces),
+        en_pieces=en.pieces.astype(np.float64),
+        en_deletion=en_deletion,
+        en_breaks=np.asarray(en_breaks, dtype=np.float64),
+        en_label=en.label,
+        dot_lo=dot_lo,
+        dot_start=dot_start,
+        dots=dots,
+        dot_cum=cum,
         penalties=np.array([model.penalty(s) for s in BEAD_SHAPES], dtype=np.float64),
         ratio=model.length_ratio,
         variance=model.length_variance,
@@ -207,17 +218,10 @@ def make_costs(
     )
 
 
-def _side_costs(side: SideFeatures, breaks: np.ndarray, model: CostModel) -> tuple[np.ndarray, ...]:
-    """One side's fields of :class:`BeadCosts`, in order."""
+def _deletion(side: SideFeatures, model: CostModel) -> np.ndarray:
+    """What leaving each sentence unaligned costs."""
     furniture = side.furniture.astype(np.float64)
-    return (
-        _prefix(side.chars),
-        _prefix(side.pieces),
-        side.pieces.astype(np.float64),
-        (1.0 - furniture) * model.delete_cost + furniture * model.furniture_cost,
-        np.asarray(breaks, dtype=np.float64),
-        side.label,
-    )
+    return (1.0 - furniture) * model.delete_cost + furniture * model.furniture_cost
 
 
 def paragraph_breaks(
@@ -378,7 +382,7 @@ def bead_cost(c, t, pi, pj, i, j, prev, best):  # type: ignore[no-untyped-def]
 # search running the cached old one.
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False)  # type: ignore[call-overload]
 def sparse_dp(lo, hi, row_start, shapes, costs, cost, back):  # type: ignore[no-untyped-def]
     """The DP over the corridor (it reads nothing of ``costs`` but passes it to
     :func:`bead_cost`): for each cell (i, j) in row order, the best cost of a path
