@@ -7,9 +7,10 @@ For each size, the UN development documents (``../shared/data/align-dev/un``, or
 ``$ALINEA_SHARED_DIR/data/align-dev/un``) are joined end to end in name order until the French
 side has N sentences (:func:`alignment.devsets.concatenated`) and aligned once with ``align``,
 recording the arguments of every ``align_features`` call it makes (first pass, second pass);
-then each call is made again ``--repeat`` times and timed (``perf_counter``). Printed: per pass,
-the corridor's cells, the best and the median time, nanoseconds per cell; and whether the beads
-of the repeats are those of ``align``'s own call.
+then each call is made again ``--repeat`` times and timed (``perf_counter``, and
+``process_time`` for the CPU time). Printed: per pass, the corridor's cells, the best and the
+median wall time, the best CPU time, wall nanoseconds per cell; and whether the beads of the
+repeats are those of ``align``'s own call.
 
 Only ``align_features`` is public here, so the same script times older versions of the search
 (e.g. ``PYTHONPATH=../other-checkout python bench/search_speed.py``): run two versions turn
@@ -59,18 +60,20 @@ def main() -> None:
             align_module.align_features = search
         for number, (a, k, path) in enumerate(calls, 1):
             cells = k["within"].cells
-            times = []
+            times, cpu = [], []
             same = True
             for _ in range(args.repeat):
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 again = search(*a, **k)
                 times.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - started_cpu)
                 same &= again == path
             best, median = min(times), statistics.median(times)
             print(
                 f"{document.n_fr:>6} fr {document.n_en:>6} en  pass {number}: {cells:>10,} cells"
-                f"  best {best * 1e3:8.1f} ms  median {median * 1e3:8.1f} ms"
-                f"  {best / cells * 1e9:6.1f} ns/cell  same beads: {same}"
+                f"  wall best {best * 1e3:7.1f} ms median {median * 1e3:7.1f} ms"
+                f"  CPU best {min(cpu) * 1e3:7.1f} ms  {best / cells * 1e9:6.1f} ns/cell"
+                f"  same beads: {same}"
             )
 
 
