@@ -528,7 +528,7 @@ def lexicon_build(
     The same corpus and settings give byte-identical files.
     """
     import alignment
-    from alignment import lexicon
+    from alignment import lexicon_build as lexicon
 
     files = [corpus_dir / f"UNv1.0.devset.{lang}" for lang in ("fr", "en")]
     missing = [str(path) for path in files if not path.is_file()]
