@@ -42,6 +42,7 @@ from termbase.aligned import BeadText, as_bead
 from termbase.normalize import fold_inflection, key_forms
 
 if TYPE_CHECKING:
+    from alignment.features import LexicalSpace
     from alignment.lexicon import Lexicon
 
 # Words (letters with any combining marks), digit runs, and the punctuation that ends a run.
@@ -337,19 +338,31 @@ def _score(llr: float, dice: float, lexical: float, multi_word: bool) -> float:
 
 
 class _LexicalAgreement:
-    """How well two terms translate each other through the aligner's lexicon (0 to 1)."""
+    """How well two terms translate each other through the aligner's lexicon (0 to 1): the
+    lexical similarity the aligner's search gives a 1-1 bead
+    (:meth:`alignment.features.LexicalSpace.similarity`)."""
 
     def __init__(self, lexicon: Lexicon | None) -> None:
-        self.lexicon = lexicon
+        self.space = None if lexicon is None else _space_of(lexicon)
 
     def __call__(self, fr: str, en: str) -> float:
-        if self.lexicon is None:
+        if self.space is None:
             return 0.5
-        fr_ids = self.lexicon.encode([fr], "fr")[0]
-        en_ids = self.lexicon.encode([en], "en")[0]
-        if not len(fr_ids) or not len(en_ids):
-            return 0.0
-        return float(self.lexicon.similarity(fr_ids, en_ids))
+        return self.space.similarity(fr, en)
+
+
+_SPACES: dict[int, tuple[Lexicon, LexicalSpace]] = {}
+
+
+def _space_of(lexicon: Lexicon) -> LexicalSpace:
+    """The lexicon's sentence space, built once per lexicon (it takes a moment and ~100 MB)."""
+    held = _SPACES.get(id(lexicon))
+    if held is None or held[0] is not lexicon:
+        from alignment.features import LexicalSpace
+
+        _SPACES.clear()  # one lexicon at a time: the default, in practice
+        held = _SPACES[id(lexicon)] = (lexicon, LexicalSpace(lexicon))
+    return held[1]
 
 
 def extract_candidates(
