@@ -16,8 +16,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from app.align_formats import CHOICES as ALIGN_FORMATS
 from app.auth.cli import keys_app
 from app.concepts_cli import concepts_app
+from app.formats import choices_help
 from app.jobs.cli import jobs_app, worker
 from app.settings import Settings
 
@@ -271,8 +273,8 @@ def align_command(
         ),
     ] = False,
     output_format: Annotated[
-        str, typer.Option("--format", help="json, tmx, xliff, tsv, beads or html.")
-    ] = "json",
+        str, typer.Option("--format", help=choices_help(ALIGN_FORMATS))
+    ] = ALIGN_FORMATS[0],
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Write to this file instead of standard output."),
@@ -303,11 +305,10 @@ def align_command(
     Warnings about the result, and how many beads to review, go to standard error.
     """
     from alignment.align import AlignmentError, AlignOptions, align
-    from app.align_formats import AlignFormat, SourceLanguage, render
+    from app.align_formats import SourceLanguage, render
 
-    formats = [f.value for f in AlignFormat]
-    if output_format not in formats:
-        fail(f"--format must be one of {', '.join(formats)}, not {output_format!r}", 2)
+    if output_format not in ALIGN_FORMATS:
+        fail(f"--format must be one of {', '.join(ALIGN_FORMATS)}, not {output_format!r}", 2)
     if source_lang not in [s.value for s in SourceLanguage]:
         fail(f"--source-lang must be en or fr, not {source_lang!r}", 2)
     settings = Settings()
@@ -331,9 +332,7 @@ def align_command(
         fail(f"{exc}{hint}")
     for warning in alignment.warnings:
         err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
-    data = render(
-        alignment, AlignFormat(output_format), indent=2, source=source_lang, one_sided=one_sided
-    )
+    data = render(alignment, output_format, indent=2, source=source_lang, one_sided=one_sided)
     if output is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)

@@ -7,8 +7,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from app.align_formats import MEDIA_TYPES, AlignFormat, SourceLanguage, render
+from app.align_formats import (
+    DEFAULT_FORMAT,
+    AlignFormat,
+    SourceLanguage,
+    described,
+    media_type,
+    render,
+)
 from app.deps import SettingsDep
+from app.formats import content_map
 from app.problems import Problem, problem_responses
 from app.schemas import AlignRequest, AlignResponse
 
@@ -40,9 +48,9 @@ def side_text(side: str | list[str], name: str, max_bytes: int) -> str:
     return text
 
 
-_OTHER_FORMATS: dict[str, dict[str, Any]] = {
-    MEDIA_TYPES[f].split(";")[0]: {} for f in AlignFormat if f is not AlignFormat.JSON
-}
+_OTHER_FORMATS: dict[str, dict[str, Any]] = content_map(
+    media_type(f) for f in AlignFormat if f != DEFAULT_FORMAT
+)
 
 
 @router.post(
@@ -70,10 +78,9 @@ def align_texts(
         AlignFormat,
         Query(
             alias="format",
-            description="json (default), tmx (TMX 1.4b), xliff (XLIFF 2.1), tsv (one bead a "
-            "row), beads (`[3]:[3,4]` lines) or html (side by side).",
+            description=described(),
         ),
-    ] = AlignFormat.JSON,
+    ] = DEFAULT_FORMAT,
     source: Annotated[
         SourceLanguage,
         Query(
@@ -121,10 +128,10 @@ def align_texts(
     except AlignmentError as exc:
         raise Problem(422, str(exc), kind="cannot-align", title="Cannot align") from exc
     headers = {}
-    if output_format is not AlignFormat.JSON:
+    if output_format != DEFAULT_FORMAT:
         headers[WARNINGS_HEADER] = json.dumps(alignment.warnings)
     return Response(
         render(alignment, output_format, source=source.value, one_sided=one_sided),
-        media_type=MEDIA_TYPES[output_format],
+        media_type=media_type(output_format),
         headers=headers,
     )
