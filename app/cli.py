@@ -19,9 +19,10 @@ from rich.table import Table
 from app.align_formats import CHOICES as ALIGN_FORMATS
 from app.auth.cli import keys_app
 from app.concepts_cli import concepts_app
-from app.formats import choices_help
+from app.formats import choices_help, described, or_list
 from app.jobs.cli import jobs_app, worker
 from app.settings import Settings
+from termbase.exchange import formats as exchange
 
 if TYPE_CHECKING:
     from alignment.evaluate import Report, Score
@@ -590,8 +591,11 @@ def _open_database(settings: Settings):  # type: ignore[no-untyped-def]
 @termbase_app.command("export")
 def termbase_export(
     export_format: Annotated[
-        str, typer.Option("--format", help="tbx (TBX v3, TBX-Basic), tbx2 (TBX v2), csv or tsv.")
-    ] = "tbx",
+        str,
+        typer.Option(
+            "--format", help=described({n: f.description for n, f in exchange.WRITABLE.items()})
+        ),
+    ] = next(iter(exchange.WRITABLE)),
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Write to this file instead of standard output."),
@@ -618,14 +622,13 @@ def termbase_export(
 
     from sqlalchemy.exc import SQLAlchemyError
 
-    from termbase.exchange.export import ExportFormat, export_termbase
+    from termbase.exchange.export import export_termbase
     from termbase.exchange.selection import ExportFilter, count_concepts
     from termbase.models import TermStatus
 
-    try:
-        chosen = ExportFormat(export_format)
-    except ValueError:
-        fail(f"--format must be tbx, tbx2, csv or tsv, not {export_format!r}", 2)
+    if export_format not in exchange.WRITABLE:
+        fail(f"--format must be {or_list(exchange.WRITABLE)}, not {export_format!r}", 2)
+    chosen = export_format
     statuses = []
     for value in status or ():
         try:
@@ -704,7 +707,9 @@ def _export_to_file(database, chosen, selection, output: Path, count_concepts) -
 @termbase_app.command("import")
 def termbase_import(
     file: Annotated[str, typer.Argument(help="A TBX (v3 or v2), CSV or TSV file; - for stdin.")],
-    import_format: Annotated[str, typer.Option("--format", help="auto, tbx, csv or tsv.")] = "auto",
+    import_format: Annotated[
+        str, typer.Option("--format", help=choices_help((exchange.AUTO, *exchange.READABLE)))
+    ] = exchange.AUTO,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check and count everything, write nothing.")
     ] = False,
@@ -760,7 +765,6 @@ def termbase_import(
     )
 
     from termbase.exchange.importer import (
-        ImportFormat,
         ImportOptions,
         MergePolicy,
         OnConflict,
@@ -768,10 +772,10 @@ def termbase_import(
         import_termbase,
     )
 
-    try:
-        chosen = ImportFormat(import_format)
-    except ValueError:
-        fail(f"--format must be auto, tbx, csv or tsv, not {import_format!r}", 2)
+    names = (exchange.AUTO, *exchange.READABLE)
+    if import_format not in names:
+        fail(f"--format must be {or_list(names)}, not {import_format!r}", 2)
+    chosen = import_format
     if on_conflict not in set(OnConflict):
         fail(f"--on-conflict must be keep or overwrite, not {on_conflict!r}", 2)
     if on_duplicate is not None and on_duplicate not in set(OnDuplicate):

@@ -27,10 +27,15 @@ def content_map(media_types: Iterable[str]) -> dict[str, dict[str, Any]]:
     }
 
 
+def or_list(names: Iterable[str]) -> str:
+    """``a, b or c``."""
+    listed = list(names)
+    return (", ".join(listed[:-1]) + " or " if len(listed) > 1 else "") + listed[-1]
+
+
 def choices_help(names: Iterable[str]) -> str:
     """``a, b or c.``: the help of a ``--format`` option."""
-    listed = list(names)
-    return (", ".join(listed[:-1]) + " or " if len(listed) > 1 else "") + listed[-1] + "."
+    return or_list(names) + "."
 
 
 def described(descriptions: dict[str, str]) -> str:

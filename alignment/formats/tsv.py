@@ -51,7 +51,7 @@ def tsv_header(document: bool = False) -> str:
 def tsv_rows(records: Iterable[BeadRecord], document: bool = False) -> Iterable[str]:
     """One row (with its line break) per record; see :func:`to_tsv` for the columns."""
     for record in records:
-        cells = (
+        cells: tuple[str, ...] = (
             join_indices(record.fr),
             join_indices(record.en),
             record.type,
