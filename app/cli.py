@@ -963,6 +963,8 @@ def _where(problem) -> str:  # type: ignore[no-untyped-def]
 
 
 def _read_text(file: str) -> str:
+    from app.documents import DocumentError, decode_text
+
     max_bytes = Settings().max_recognize_chars * 4
     try:
         raw = sys.stdin.buffer.read(max_bytes + 1) if file == "-" else _read_file(file, max_bytes)
@@ -970,12 +972,10 @@ def _read_text(file: str) -> str:
         fail(f"cannot read {file}: {exc.strerror or exc}")
     if len(raw) > max_bytes:
         fail(f"{file} is over the limit of {max_bytes} bytes")
-    if b"\x00" in raw:
-        fail(f"{file} looks like a binary file, not text")
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        fail(f"{file} is not UTF-8 text (byte {exc.start} is invalid)")
+        return decode_text(raw, file)
+    except DocumentError as exc:
+        fail(str(exc))
 
 
 def _read_file(path: str, max_bytes: int) -> bytes:

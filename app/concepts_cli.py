@@ -134,10 +134,16 @@ def _validated(model: Callable[..., T], data: Any, what: str) -> T:
 
 
 def _read_json(file: str) -> Any:
+    from app.documents import DocumentError, decode_text
+
     try:
-        raw = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}")
+        data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror or exc}")
+    try:
+        raw = decode_text(data, file)
+    except DocumentError as exc:
+        fail(str(exc))
     try:
         return json.loads(raw)
     except json.JSONDecodeError as exc:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
+from app import documents
 from app.align_formats import (
     DEFAULT_FORMAT,
     AlignFormat,
@@ -28,17 +29,11 @@ router = APIRouter(tags=["alignment"])
 
 def side_text(side: str | list[str], name: str, max_bytes: int) -> str:
     """One side as the aligner takes it; a 413 or 422 problem if it is too large or not text."""
-    text = "\n".join(side) if isinstance(side, list) else side
+    text = documents.joined(side)
     try:
-        size = len(text.encode("utf-8"))
-    except UnicodeEncodeError as exc:  # JSON lets "\ud800" through: a lone surrogate half
-        raise Problem(
-            422,
-            f"the {name} text is not valid Unicode: it holds a lone surrogate "
-            f"(U+{ord(text[exc.start]):04X} at offset {exc.start})",
-            kind="invalid-text",
-            title="Invalid text",
-        ) from exc
+        size = documents.text_size(text, f"the {name} text")
+    except documents.DocumentError as exc:
+        raise Problem(422, str(exc), kind="invalid-text", title="Invalid text") from exc
     if size > max_bytes:
         raise Problem(
             413,
