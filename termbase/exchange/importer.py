@@ -72,6 +72,7 @@ from termbase.exchange.records import (
 from termbase.exchange.safe_input import CountingReader, ImportRefused
 from termbase.exchange.tbx_read import TbxInfo
 from termbase.exchange.vocabulary import ORIGINATION, parse_concept_ref
+from termbase.fields import TERM_ATTRIBUTES, TERM_DETAILS, term_fields
 from termbase.models import Concept, Revision, RevisionAction, Term, utcnow
 from termbase.schemas import (
     Change,
@@ -398,7 +399,7 @@ def import_termbase(
 
 # -- writing --------------------------------------------------------------------------------------
 
-_FILLABLE_TERM_FIELDS = ("part_of_speech", "context", "source", "note")
+_FILLABLE_TERM_FIELDS = TERM_DETAILS
 _CONCEPT_FIELDS = service.CONCEPT_FIELDS
 
 
@@ -446,12 +447,12 @@ _IS_TRANSACTION = cast(Revision.after, String).like('{"transaction":%')
 _TBX_CARRIES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "TBX-Basic": (
         frozenset(service.CONCEPT_FIELDS),
-        frozenset({"part_of_speech", "context", "source", "note"}),
+        frozenset(TERM_DETAILS),
     ),
     "TBX-Min": (frozenset({"subject_field", "note"}), frozenset({"part_of_speech", "note"})),
     "TBX-Core": (frozenset({"note"}), frozenset({"note"})),
 }
-_TERM_FIELDS = ("status", "type", "part_of_speech", "context", "source", "note")
+_TERM_FIELDS = TERM_ATTRIBUTES
 
 
 def carried_fields(
@@ -1207,18 +1208,7 @@ def _diff_new(data: ConceptIn) -> list[Change]:
 
 
 def _term_in(term: Term) -> TermIn:
-    return TermIn.model_validate(
-        {
-            "lang": term.lang,
-            "text": term.text,
-            "status": term.status,
-            "type": term.term_type,
-            "part_of_speech": term.part_of_speech,
-            "context": term.context,
-            "source": term.source,
-            "note": term.note,
-        }
-    )
+    return TermIn.model_validate(term_fields(term))
 
 
 def normalize_or_same(tag: str) -> str:
