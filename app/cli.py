@@ -212,7 +212,10 @@ def terms_lookup(
 
 @terms_app.command("recognize")
 def terms_recognize(
-    file: Annotated[str, typer.Argument(help="A text file (UTF-8, or UTF-16 with a BOM), or - for standard input.")],
+    file: Annotated[
+        str,
+        typer.Argument(help="A text file (UTF-8, or UTF-16 with a BOM), or - for standard input."),
+    ],
     src: SrcOption = "fr",
     tgt: TgtOption = "en",
     as_json: JsonOption = False,
