@@ -20,7 +20,7 @@ from app.align_formats import CHOICES as ALIGN_FORMATS
 from app.auth.cli import keys_app
 from app.concepts_cli import concepts_app
 from app.formats import choices_help, described, or_list
-from app.jobs.cli import jobs_app, worker
+from app.jobs.cli import jobs_app, segments_app, worker
 from app.settings import Settings
 from termbase.exchange import formats as exchange
 
@@ -47,6 +47,7 @@ app.add_typer(lexicon_app, name="lexicon")
 app.add_typer(termbase_app, name="termbase")
 app.add_typer(concepts_app, name="concepts")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(segments_app, name="segments")
 app.add_typer(keys_app, name="keys")
 
 out = Console(soft_wrap=False)
@@ -767,12 +768,12 @@ def termbase_import(
         TransferSpeedColumn,
     )
 
+    from app.imports import import_file
     from termbase.exchange.importer import (
         ImportOptions,
         MergePolicy,
         OnConflict,
         OnDuplicate,
-        import_termbase,
     )
 
     names = (exchange.AUTO, *exchange.READABLE)
@@ -830,13 +831,7 @@ def termbase_import(
             on_duplicate=on_duplicate or settings.on_duplicate,
         )
         try:
-            with database.sessionmaker() as session:
-                report = import_termbase(handle, session=session, options=options)
-                if report.accepted and not dry_run:
-                    session.commit()
-                    report.committed = True
-                else:
-                    session.rollback()
+            report = import_file(database, handle, options)
         finally:
             if handle is not sys.stdin.buffer:
                 handle.close()

@@ -17,8 +17,9 @@ from app.align_formats import (
     render,
 )
 from app.deps import SettingsDep
+from app.errors import CannotAlign, InvalidText, TextTooLong, TooManySentences
 from app.formats import content_map
-from app.problems import Problem, problem_responses
+from app.problems import problem_responses
 from app.schemas import AlignRequest, AlignResponse
 
 ALIGN_PATH = "/v1/align"
@@ -28,17 +29,16 @@ router = APIRouter(tags=["alignment"])
 
 
 def side_text(side: str | list[str], name: str, max_bytes: int) -> str:
-    """One side as the aligner takes it; a 413 or 422 problem if it is too large or not text."""
+    """One side as the aligner takes it; TextTooLong or InvalidText if it is too large or
+    not text."""
     text = documents.joined(side)
     try:
         size = documents.text_size(text, f"the {name} text")
     except documents.DocumentError as exc:
-        raise Problem(422, str(exc), kind="invalid-text", title="Invalid text") from exc
+        raise InvalidText(str(exc)) from exc
     if size > max_bytes:
-        raise Problem(
-            413,
-            f"the {name} text is {size:,} bytes in UTF-8; the limit is {max_bytes:,} bytes a side",
-            kind="text-too-long",
+        raise TextTooLong(
+            f"the {name} text is {size:,} bytes in UTF-8; the limit is {max_bytes:,} bytes a side"
         )
     return text
 
@@ -63,7 +63,7 @@ _OTHER_FORMATS: dict[str, dict[str, Any]] = content_map(
                 }
             },
         },
-        **problem_responses(413, 422),
+        **problem_responses(TextTooLong, TooManySentences, InvalidText, CannotAlign),
     },
 )
 def align_texts(
@@ -119,9 +119,9 @@ def align_texts(
     try:
         alignment = align(fr_text, en_text, options=options, anchors=body.anchors)
     except AlignmentTooLarge as exc:
-        raise Problem(413, str(exc), kind="too-many-sentences") from exc
+        raise TooManySentences(str(exc)) from exc
     except AlignmentError as exc:
-        raise Problem(422, str(exc), kind="cannot-align", title="Cannot align") from exc
+        raise CannotAlign(str(exc)) from exc
     headers = {}
     if output_format != DEFAULT_FORMAT:
         headers[WARNINGS_HEADER] = json.dumps(alignment.warnings)
