@@ -1,8 +1,7 @@
-"""Scoring sentence alignments against a gold standard, and the beads format they are stored in.
+"""Scoring sentence alignments against a gold standard.
 
-The beads format is the one Vecalign, Bertalign and Bleualign read and write (see
-``../shared/data/README.md``): one bead a line, ``[fr indices]:[en indices]``, 0-based sentence
-indices, e.g. ``[3]:[3,4]`` or ``[7]:[]``.
+Gold standards are in the beads format (:mod:`alignment.formats.beads`, re-exported here):
+one bead a line, ``[fr indices]:[en indices]``, 0-based sentence indices.
 
 The measure is Vecalign's ``score.py`` (after Sennrich & Volk 2011), reimplemented here so that
 our figures can be put next to published ones:
@@ -21,16 +20,15 @@ our figures can be put next to published ones:
 
 from __future__ import annotations
 
-import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from alignment.formats.base import join_indices as _join
+from alignment.formats.beads import BeadPair, format_beads, parse_beads
 from alignment.types import Alignment
-
-BeadPair = tuple[tuple[int, ...], tuple[int, ...]]
 
 __all__ = [
     "BeadPair",
@@ -48,42 +46,6 @@ __all__ = [
     "score_document",
     "sentence_lines",
 ]
-
-# -- the beads format ----------------------------------------------------------------------------
-
-_SIDE = r"\[\s*(\d+(?:\s*,\s*\d+)*)?\s*\]"
-_BEAD_LINE = re.compile(rf"\s*{_SIDE}\s*:\s*{_SIDE}\s*")
-
-
-def parse_beads(text: str) -> list[BeadPair]:
-    """Read beads written one a line as ``[3]:[3,4]``; ``[]`` stands for an empty side.
-
-    Spaces inside the brackets are tolerated and blank lines skipped, so that files written by
-    other tools read too; anything else is a ``ValueError`` naming the line.
-    """
-    beads: list[BeadPair] = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        match = _BEAD_LINE.fullmatch(line)
-        if match is None:
-            raise ValueError(f"line {number}: expected a bead such as '[3]:[3,4]', got {line!r}")
-        fr, en = match.groups()
-        beads.append((_indices(fr), _indices(en)))
-    return beads
-
-
-def _indices(group: str | None) -> tuple[int, ...]:
-    return () if group is None else tuple(int(index) for index in group.split(","))
-
-
-def format_beads(beads: Iterable[BeadPair]) -> str:
-    """Write beads exactly as the ``.gold`` files do: ``[3]:[3,4]``, ``[7]:[]``, one a line."""
-    return "".join(f"[{_join(fr)}]:[{_join(en)}]\n" for fr, en in beads)
-
-
-def _join(indices: Iterable[int]) -> str:
-    return ",".join(str(index) for index in indices)
 
 
 def sentence_lines(text: str) -> list[str]:

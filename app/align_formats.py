@@ -1,34 +1,37 @@
-"""The formats an alignment is written in, shared by ``POST /v1/align`` and ``alinea align``."""
+"""The formats an alignment is written in, shared by ``POST /v1/align`` and ``alinea align``.
+
+Everything here is generated from the registry of :mod:`alignment.formats`: the ``format`` query
+enum, the command line's choices, the OpenAPI ``content`` map and the media types.
+"""
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from alignment.formats import to_beads, to_dict, to_html, to_tmx, to_tsv, to_xliff
+from alignment.formats import FORMATS, WriteOptions
 from alignment.types import Alignment
-from app import __version__
+from app import __version__, formats
+
+if TYPE_CHECKING:
+
+    class AlignFormat(StrEnum):
+        """An output format of an alignment (members generated from the registry)."""
+
+else:
+    AlignFormat = formats.names_enum("AlignFormat", FORMATS)
+
+DEFAULT_FORMAT = AlignFormat(next(iter(FORMATS)))
+CHOICES = tuple(FORMATS)
 
 
-class AlignFormat(StrEnum):
-    """An output format of an alignment."""
-
-    JSON = "json"  # the to_dict structure: both sides, paragraph and sentence beads, warnings
-    TMX = "tmx"  # TMX 1.4b, one unit per two-sided bead
-    XLIFF = "xliff"  # XLIFF 2.1, one unit per two-sided bead
-    TSV = "tsv"  # one bead a row
-    BEADS = "beads"  # [3]:[3,4] lines, as the align-dev .gold files
-    HTML = "html"  # a side-by-side page
+def described() -> str:
+    """The formats for a help text: ``json (default: …), tmx (…), …``."""
+    return formats.described({name: f.description for name, f in FORMATS.items()})
 
 
-MEDIA_TYPES = {
-    AlignFormat.JSON: "application/json",
-    AlignFormat.TMX: "application/x-tmx+xml",
-    AlignFormat.XLIFF: "application/xliff+xml",
-    AlignFormat.TSV: "text/tab-separated-values; charset=utf-8",
-    AlignFormat.BEADS: "text/plain; charset=utf-8",
-    AlignFormat.HTML: "text/html; charset=utf-8",
-}
+def media_type(output_format: str) -> str:
+    return FORMATS[output_format].media_type
 
 
 class SourceLanguage(StrEnum):
@@ -40,7 +43,7 @@ class SourceLanguage(StrEnum):
 
 def render(
     alignment: Alignment,
-    output_format: AlignFormat,
+    output_format: str,
     *,
     indent: int | None = None,
     source: str = "en",
@@ -51,15 +54,7 @@ def render(
     ``indent`` pretty-prints JSON (the other formats have a fixed layout); ``source`` is the
     source language of TMX and XLIFF, ``one_sided`` adds one-sided beads to TMX.
     """
-    if output_format is AlignFormat.TMX:
-        return to_tmx(alignment, tool_version=__version__, source=source, one_sided=one_sided)
-    if output_format is AlignFormat.XLIFF:
-        return to_xliff(alignment, source=source)
-    if output_format is AlignFormat.TSV:
-        return to_tsv(alignment).encode("utf-8")
-    if output_format is AlignFormat.BEADS:
-        return to_beads(alignment).encode("utf-8")
-    if output_format is AlignFormat.HTML:
-        return to_html(alignment).encode("utf-8")
-    text = json.dumps(to_dict(alignment), ensure_ascii=False, indent=indent)
-    return (text + "\n" if indent is not None else text).encode("utf-8")
+    options = WriteOptions(
+        indent=indent, source=source, one_sided=one_sided, tool_version=__version__
+    )
+    return FORMATS[output_format].write(alignment, options)

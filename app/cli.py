@@ -16,11 +16,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from app.align_formats import CHOICES as ALIGN_FORMATS
 from app.auth.cli import keys_app
 from app.concepts_cli import concepts_app
+from app.formats import choices_help, described, or_list
 from app.jobs.cli import jobs_app, segments_app, worker
 from app.qa_cli import register as register_qa
 from app.settings import Settings
+from termbase.exchange import formats as exchange
 
 if TYPE_CHECKING:
     from alignment.evaluate import Report, Score
@@ -212,7 +215,10 @@ def terms_lookup(
 
 @terms_app.command("recognize")
 def terms_recognize(
-    file: Annotated[str, typer.Argument(help="A UTF-8 text file, or - for standard input.")],
+    file: Annotated[
+        str,
+        typer.Argument(help="A text file (UTF-8, or UTF-16 with a BOM), or - for standard input."),
+    ],
     src: SrcOption = "fr",
     tgt: TgtOption = "en",
     as_json: JsonOption = False,
@@ -274,8 +280,8 @@ def align_command(
         ),
     ] = False,
     output_format: Annotated[
-        str, typer.Option("--format", help="json, tmx, xliff, tsv, beads or html.")
-    ] = "json",
+        str, typer.Option("--format", help=choices_help(ALIGN_FORMATS))
+    ] = ALIGN_FORMATS[0],
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Write to this file instead of standard output."),
@@ -306,11 +312,10 @@ def align_command(
     Warnings about the result, and how many beads to review, go to standard error.
     """
     from alignment.align import AlignmentError, AlignOptions, align
-    from app.align_formats import AlignFormat, SourceLanguage, render
+    from app.align_formats import SourceLanguage, render
 
-    formats = [f.value for f in AlignFormat]
-    if output_format not in formats:
-        fail(f"--format must be one of {', '.join(formats)}, not {output_format!r}", 2)
+    if output_format not in ALIGN_FORMATS:
+        fail(f"--format must be one of {', '.join(ALIGN_FORMATS)}, not {output_format!r}", 2)
     if source_lang not in [s.value for s in SourceLanguage]:
         fail(f"--source-lang must be en or fr, not {source_lang!r}", 2)
     settings = Settings()
@@ -334,9 +339,7 @@ def align_command(
         fail(f"{exc}{hint}")
     for warning in alignment.warnings:
         err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
-    data = render(
-        alignment, AlignFormat(output_format), indent=2, source=source_lang, one_sided=one_sided
-    )
+    data = render(alignment, output_format, indent=2, source=source_lang, one_sided=one_sided)
     if output is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -594,8 +597,11 @@ def _open_database(settings: Settings):  # type: ignore[no-untyped-def]
 @termbase_app.command("export")
 def termbase_export(
     export_format: Annotated[
-        str, typer.Option("--format", help="tbx (TBX v3, TBX-Basic), tbx2 (TBX v2), csv or tsv.")
-    ] = "tbx",
+        str,
+        typer.Option(
+            "--format", help=described({n: f.description for n, f in exchange.WRITABLE.items()})
+        ),
+    ] = next(iter(exchange.WRITABLE)),
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Write to this file instead of standard output."),
@@ -622,14 +628,13 @@ def termbase_export(
 
     from sqlalchemy.exc import SQLAlchemyError
 
-    from termbase.exchange.export import ExportFormat, export_termbase
+    from termbase.exchange.export import export_termbase
     from termbase.exchange.selection import ExportFilter, count_concepts
     from termbase.models import TermStatus
 
-    try:
-        chosen = ExportFormat(export_format)
-    except ValueError:
-        fail(f"--format must be tbx, tbx2, csv or tsv, not {export_format!r}", 2)
+    if export_format not in exchange.WRITABLE:
+        fail(f"--format must be {or_list(exchange.WRITABLE)}, not {export_format!r}", 2)
+    chosen = export_format
     statuses = []
     for value in status or ():
         try:
@@ -708,7 +713,9 @@ def _export_to_file(database, chosen, selection, output: Path, count_concepts) -
 @termbase_app.command("import")
 def termbase_import(
     file: Annotated[str, typer.Argument(help="A TBX (v3 or v2), CSV or TSV file; - for stdin.")],
-    import_format: Annotated[str, typer.Option("--format", help="auto, tbx, csv or tsv.")] = "auto",
+    import_format: Annotated[
+        str, typer.Option("--format", help=choices_help((exchange.AUTO, *exchange.READABLE)))
+    ] = exchange.AUTO,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check and count everything, write nothing.")
     ] = False,
@@ -765,17 +772,16 @@ def termbase_import(
 
     from app.imports import import_file
     from termbase.exchange.importer import (
-        ImportFormat,
         ImportOptions,
         MergePolicy,
         OnConflict,
         OnDuplicate,
     )
 
-    try:
-        chosen = ImportFormat(import_format)
-    except ValueError:
-        fail(f"--format must be auto, tbx, csv or tsv, not {import_format!r}", 2)
+    names = (exchange.AUTO, *exchange.READABLE)
+    if import_format not in names:
+        fail(f"--format must be {or_list(names)}, not {import_format!r}", 2)
+    chosen = import_format
     if on_conflict not in set(OnConflict):
         fail(f"--on-conflict must be keep or overwrite, not {on_conflict!r}", 2)
     if on_duplicate is not None and on_duplicate not in set(OnDuplicate):
@@ -957,6 +963,8 @@ def _where(problem) -> str:  # type: ignore[no-untyped-def]
 
 
 def _read_text(file: str) -> str:
+    from app.documents import DocumentError, decode_text
+
     max_bytes = Settings().max_recognize_chars * 4
     try:
         raw = sys.stdin.buffer.read(max_bytes + 1) if file == "-" else _read_file(file, max_bytes)
@@ -964,12 +972,10 @@ def _read_text(file: str) -> str:
         fail(f"cannot read {file}: {exc.strerror or exc}")
     if len(raw) > max_bytes:
         fail(f"{file} is over the limit of {max_bytes} bytes")
-    if b"\x00" in raw:
-        fail(f"{file} looks like a binary file, not text")
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        fail(f"{file} is not UTF-8 text (byte {exc.start} is invalid)")
+        return decode_text(raw, file)
+    except DocumentError as exc:
+        fail(str(exc))
 
 
 def _read_file(path: str, max_bytes: int) -> bytes:

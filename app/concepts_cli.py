@@ -27,6 +27,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from app.settings import Settings
+from termbase.fields import TERM_DETAILS
 
 concepts_app = typer.Typer(
     help="Read, create, edit, delete and restore concepts in ALINEA_DATABASE_URL.",
@@ -141,10 +142,16 @@ def _validated(model: Callable[..., T], data: Any, what: str) -> T:
 
 
 def _read_json(file: str) -> Any:
+    from app.documents import DocumentError, decode_text
+
     try:
-        raw = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}")
+        data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror or exc}")
+    try:
+        raw = decode_text(data, file)
+    except DocumentError as exc:
+        fail(str(exc))
     try:
         return json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -261,9 +268,7 @@ def show_concept(
         table.add_column(column, justify="right" if column == "id" else "left")
     for term in data.terms:
         extra = "; ".join(
-            f"{name}: {value}"
-            for name in ("part_of_speech", "context", "source", "note")
-            if (value := getattr(term, name))
+            f"{name}: {value}" for name in TERM_DETAILS if (value := getattr(term, name))
         )
         table.add_row(
             str(term.id),
@@ -599,7 +604,7 @@ def edit_term(
         text=text, lang=lang, status=status, type=term_type, part_of_speech=part_of_speech,
         context=context, source=source, note=note,
     )  # fmt: skip
-    for name in ("part_of_speech", "context", "source", "note"):
+    for name in TERM_DETAILS:
         if data.get(name) == "":
             data[name] = None
     if not data:

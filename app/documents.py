@@ -1,9 +1,12 @@
-"""Reading the documents users give to align: text files and Word (.docx) files.
+"""Reading the documents users give: text files, Word (.docx) files, and text sent as JSON.
 
-One decoder for every way in (``alinea align``, job uploads): text must be UTF-8 (with or
-without a BOM) or UTF-16 with a BOM — anything else (Latin-1, UTF-16 without a BOM, UTF-32,
-binary data) is refused rather than guessed at, since a wrong guess aligns mojibake; a ``.docx``
-gives its body paragraphs, an empty line between them, read as a stream within budgets.
+One decoder for every way in (``alinea align``, ``alinea terms recognize``, the concept files of
+``alinea concepts``, job uploads): text must be UTF-8 (with or without a BOM) or UTF-16 with a
+BOM — anything else (Latin-1, UTF-16 without a BOM, UTF-32, binary data) is refused rather than
+guessed at, since a wrong guess aligns mojibake; a ``.docx`` gives its body paragraphs, an empty
+line between them, read as a stream within budgets. Text that comes as JSON strings
+(``POST /v1/align``, JSON jobs) is checked by :func:`text_size`, the one place that refuses the
+lone surrogates JSON lets through.
 
 Errors are :class:`DocumentError` (``too_large`` tells a size limit from unreadable input);
 callers turn them into a problem (HTTP) or a one-line message (command line).
@@ -14,6 +17,7 @@ from __future__ import annotations
 import codecs
 import io
 import zipfile
+from collections.abc import Sequence
 from typing import IO
 
 
@@ -53,6 +57,22 @@ def decode_text(raw: bytes, name: str) -> str:
     if "\x00" in text:
         raise DocumentError(f"{name} looks like binary data, not text")
     return text
+
+
+def joined(side: str | Sequence[str]) -> str:
+    """One side of a document pair as JSON gives it (a string, or a list of sentences)."""
+    return side if isinstance(side, str) else "\n".join(side)
+
+
+def text_size(text: str, name: str) -> int:
+    """The size of ``text`` in UTF-8; a :class:`DocumentError` if it holds a lone surrogate."""
+    try:
+        return len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:  # JSON lets "\ud800" through: a lone surrogate half
+        raise DocumentError(
+            f"{name} is not valid Unicode: it holds a lone surrogate "
+            f"(U+{ord(text[exc.start]):04X} at offset {exc.start})"
+        ) from exc
 
 
 # WordprocessingML: what makes up the text of a paragraph (as Word shows it).

@@ -11,10 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from termbase.fields import CONCEPT_FIELDS, TERM_FIELDS
 from termbase.schemas import Change
-
-CONCEPT_FIELDS = ("subject_field", "definition", "note", "source")
-TERM_FIELDS = ("lang", "text", "status", "type", "part_of_speech", "context", "source", "note")
 
 
 def _term_view(term: Mapping[str, Any]) -> dict[str, Any]:

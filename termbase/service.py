@@ -35,6 +35,7 @@ from termbase.errors import (
     RevisionNotFound,
     TermNotFound,
 )
+from termbase.fields import CONCEPT_FIELDS, term_columns, term_fields, term_json
 from termbase.models import (
     Concept,
     Revision,
@@ -58,8 +59,6 @@ from termbase.schemas import (
     check_terms,
 )
 
-CONCEPT_FIELDS = ("subject_field", "definition", "note", "source")
-
 
 @lru_cache(maxsize=8192)  # an import asks for each term's twice: its row, its duplicates
 def term_match_key(text: str, lang: str) -> str:
@@ -69,17 +68,7 @@ def term_match_key(text: str, lang: str) -> str:
 
 
 def term_out(term: Term) -> TermOut:
-    return TermOut(
-        id=term.id,
-        lang=term.lang,
-        text=term.text,
-        status=term.status,  # type: ignore[arg-type]
-        type=term.term_type,  # type: ignore[arg-type]
-        part_of_speech=term.part_of_speech,  # type: ignore[arg-type]
-        context=term.context,
-        source=term.source,
-        note=term.note,
-    )
+    return TermOut(id=term.id, **term_fields(term))
 
 
 def concept_out(concept: Concept) -> ConceptOut:
@@ -104,17 +93,7 @@ def snapshot(concept: Concept) -> dict[str, Any]:
 
 
 def _term_values(data: TermIn) -> dict[str, Any]:
-    return {
-        "lang": data.lang,
-        "text": data.text,
-        "status": data.status.value,
-        "term_type": data.type.value,
-        "part_of_speech": data.part_of_speech.value if data.part_of_speech else None,
-        "context": data.context,
-        "source": data.source,
-        "note": data.note,
-        "match_key": term_match_key(data.text, data.lang),
-    }
+    return {**term_columns(data), "match_key": term_match_key(data.text, data.lang)}
 
 
 def _new_term(data: TermIn, position: int) -> Term:
@@ -123,19 +102,7 @@ def _new_term(data: TermIn, position: int) -> Term:
 
 def term_item(term: Term) -> TermItem:
     """A stored term as an item of a concept's list of terms (with its id)."""
-    return TermItem.model_validate(
-        {
-            "id": term.id,
-            "lang": term.lang,
-            "text": term.text,
-            "status": term.status,
-            "type": term.term_type,
-            "part_of_speech": term.part_of_speech,
-            "context": term.context,
-            "source": term.source,
-            "note": term.note,
-        }
-    )
+    return TermItem.model_validate({"id": term.id, **term_fields(term)})
 
 
 def next_generation(*, session: Session) -> int:
@@ -801,19 +768,7 @@ class NewConcept:
 
 
 def _term_row(data: TermIn, concept_id: int, position: int) -> dict[str, Any]:
-    return {
-        "concept_id": concept_id,
-        "position": position,
-        "lang": data.lang,
-        "text": data.text,
-        "status": data.status.value,
-        "term_type": data.type.value,
-        "part_of_speech": data.part_of_speech.value if data.part_of_speech else None,
-        "context": data.context,
-        "source": data.source,
-        "note": data.note,
-        "match_key": term_match_key(data.text, data.lang),
-    }
+    return {"concept_id": concept_id, "position": position, **_term_values(data)}
 
 
 def _snapshot_of_rows(concept_id: int, data: ConceptIn, term_ids: Sequence[int]) -> dict[str, Any]:
@@ -825,17 +780,7 @@ def _snapshot_of_rows(concept_id: int, data: ConceptIn, term_ids: Sequence[int])
         "note": data.note,
         "source": data.source,
         "terms": [
-            {
-                "id": term_id,
-                "lang": term.lang,
-                "text": term.text,
-                "status": term.status.value,
-                "type": term.type.value,
-                "part_of_speech": term.part_of_speech.value if term.part_of_speech else None,
-                "context": term.context,
-                "source": term.source,
-                "note": term.note,
-            }
+            {"id": term_id, **term_json(term)}
             for term_id, term in zip(term_ids, data.terms, strict=True)
         ],
     }

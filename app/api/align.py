@@ -7,9 +7,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from app.align_formats import MEDIA_TYPES, AlignFormat, SourceLanguage, render
+from app import documents
+from app.align_formats import (
+    DEFAULT_FORMAT,
+    AlignFormat,
+    SourceLanguage,
+    described,
+    media_type,
+    render,
+)
 from app.deps import SettingsDep
 from app.errors import CannotAlign, InvalidText, TextTooLong, TooManySentences
+from app.formats import content_map
 from app.problems import problem_responses
 from app.schemas import AlignRequest, AlignResponse
 
@@ -20,16 +29,13 @@ router = APIRouter(tags=["alignment"])
 
 
 def side_text(side: str | list[str], name: str, max_bytes: int) -> str:
-    """One side as the aligner takes it; TextTooLong or InvalidText if it is too large or not
-    text."""
-    text = "\n".join(side) if isinstance(side, list) else side
+    """One side as the aligner takes it; TextTooLong or InvalidText if it is too large or
+    not text."""
+    text = documents.joined(side)
     try:
-        size = len(text.encode("utf-8"))
-    except UnicodeEncodeError as exc:  # JSON lets "\ud800" through: a lone surrogate half
-        raise InvalidText(
-            f"the {name} text is not valid Unicode: it holds a lone surrogate "
-            f"(U+{ord(text[exc.start]):04X} at offset {exc.start})"
-        ) from exc
+        size = documents.text_size(text, f"the {name} text")
+    except documents.DocumentError as exc:
+        raise InvalidText(str(exc)) from exc
     if size > max_bytes:
         raise TextTooLong(
             f"the {name} text is {size:,} bytes in UTF-8; the limit is {max_bytes:,} bytes a side"
@@ -37,9 +43,9 @@ def side_text(side: str | list[str], name: str, max_bytes: int) -> str:
     return text
 
 
-_OTHER_FORMATS: dict[str, dict[str, Any]] = {
-    MEDIA_TYPES[f].split(";")[0]: {} for f in AlignFormat if f is not AlignFormat.JSON
-}
+_OTHER_FORMATS: dict[str, dict[str, Any]] = content_map(
+    media_type(f) for f in AlignFormat if f != DEFAULT_FORMAT
+)
 
 
 @router.post(
@@ -67,10 +73,9 @@ def align_texts(
         AlignFormat,
         Query(
             alias="format",
-            description="json (default), tmx (TMX 1.4b), xliff (XLIFF 2.1), tsv (one bead a "
-            "row), beads (`[3]:[3,4]` lines) or html (side by side).",
+            description=described(),
         ),
-    ] = AlignFormat.JSON,
+    ] = DEFAULT_FORMAT,
     source: Annotated[
         SourceLanguage,
         Query(
@@ -118,10 +123,10 @@ def align_texts(
     except AlignmentError as exc:
         raise CannotAlign(str(exc)) from exc
     headers = {}
-    if output_format is not AlignFormat.JSON:
+    if output_format != DEFAULT_FORMAT:
         headers[WARNINGS_HEADER] = json.dumps(alignment.warnings)
     return Response(
         render(alignment, output_format, source=source.value, one_sided=one_sided),
-        media_type=MEDIA_TYPES[output_format],
+        media_type=media_type(output_format),
         headers=headers,
     )

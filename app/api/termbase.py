@@ -22,12 +22,14 @@ from app.errors import (
     ServiceBusy,
     UnsupportedMediaType,
 )
+from app.formats import content_map, described, or_list
 from app.imports import import_file
 from app.problems import problem_responses
 from app.streams import Spooled
-from termbase.exchange.export import ExportFormat, export_termbase
+from termbase.exchange import formats as exchange
+from termbase.exchange.export import export_termbase
+from termbase.exchange.formats import ExportFormat, ImportFormat
 from termbase.exchange.importer import (
-    ImportFormat,
     ImportOptions,
     ImportReport,
     MergeMode,
@@ -123,16 +125,12 @@ class _FormFile:
             self._in_file = False
 
 
+DEFAULT_EXPORT = ExportFormat(next(iter(exchange.WRITABLE)))
+DEFAULT_IMPORT = ImportFormat(exchange.AUTO)
+
 # Content types an import takes, and the format each one means (None: look at the content).
-IMPORT_TYPES: dict[str, ImportFormat | None] = {
-    "application/xml": ImportFormat.TBX,
-    "text/xml": ImportFormat.TBX,
-    "application/x-tbx+xml": ImportFormat.TBX,
-    "application/tbx+xml": ImportFormat.TBX,
-    "application/x-tbx": ImportFormat.TBX,
-    "text/csv": ImportFormat.CSV,
-    "application/csv": ImportFormat.CSV,
-    "text/tab-separated-values": ImportFormat.TSV,
+IMPORT_TYPES: dict[str, str | None] = {
+    **{media_type: name for name, f in exchange.READABLE.items() for media_type in f.accepts},
     "text/plain": None,
     "application/octet-stream": None,
     "application/vnd.ms-excel": None,  # what some systems call any .csv file
@@ -158,13 +156,10 @@ def _languages(tags: list[str] | None) -> tuple[str, ...]:
     response_class=StreamingResponse,
     responses={
         200: {
-            "description": "The termbase file, streamed: TBX v3 (TBX-Basic, DCA), TBX v2 "
-            "(martif), CSV or TSV.",
-            "content": {
-                "application/xml": {"schema": {"type": "string", "format": "binary"}},
-                "text/csv": {"schema": {"type": "string", "format": "binary"}},
-                "text/tab-separated-values": {"schema": {"type": "string", "format": "binary"}},
-            },
+            "description": "The termbase file, streamed: "
+            + or_list(f.description for f in exchange.WRITABLE.values())
+            + ".",
+            "content": content_map(f.media_type for f in exchange.WRITABLE.values()),
         },
         **problem_responses(InvalidRequest, ServiceBusy),
     },
@@ -175,9 +170,9 @@ def export_termbase_file(
         ExportFormat,
         Query(
             alias="format",
-            description="tbx (TBX v3, TBX-Basic, DCA), tbx2 (TBX v2 martif), csv or tsv.",
+            description=described({n: f.description for n, f in exchange.WRITABLE.items()}),
         ),
-    ] = ExportFormat.TBX,
+    ] = DEFAULT_EXPORT,
     subject_field: Annotated[
         list[str] | None,
         Query(max_length=200, description="Only concepts of this subject field (repeatable)."),
@@ -220,11 +215,11 @@ def export_termbase_file(
     )
     spool.started()
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
-    suffix = "-v2" if export_format is ExportFormat.TBX2 else ""
-    filename = f"alinea-termbase-{stamp}{suffix}.{export_format.extension}"
+    chosen = exchange.FORMATS[export_format]
+    filename = f"alinea-termbase-{stamp}{chosen.file_suffix}.{chosen.extension}"
     return StreamingResponse(
         iter(spool),
-        media_type=export_format.media_type,
+        media_type=chosen.media_type,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
@@ -248,12 +243,11 @@ def _run_import(app: FastAPI, upload: IO[bytes], options: ImportOptions) -> Impo
     openapi_extra={
         "requestBody": {
             "required": True,
-            "description": "The file itself as the body: TBX (v3 or v2), CSV or TSV.",
+            "description": "The file itself as the body: "
+            + or_list(f.description for f in exchange.READABLE.values())
+            + ".",
             "content": {
-                **{
-                    media_type: {"schema": {"type": "string", "format": "binary"}}
-                    for media_type in ("application/xml", "text/csv", "text/tab-separated-values")
-                },
+                **content_map(f.media_type for f in exchange.READABLE.values()),
                 FORM: {
                     "schema": {
                         "type": "object",
@@ -273,9 +267,11 @@ async def import_termbase_file(
         ImportFormat,
         Query(
             alias="format",
-            description="auto (from the content type, else the content), tbx, csv or tsv.",
+            description=f"{exchange.AUTO} (from the content type, else the content), "
+            + or_list(exchange.READABLE)
+            + ".",
         ),
-    ] = ImportFormat.AUTO,
+    ] = DEFAULT_IMPORT,
     dry_run: Annotated[
         bool, Query(description="Check and count everything, write nothing.")
     ] = False,
@@ -349,13 +345,14 @@ async def import_termbase_file(
         if form is not None:
             form.finish()
             media_type = form.media_type
-        if import_format is ImportFormat.AUTO and media_type:
-            import_format = IMPORT_TYPES.get(media_type) or ImportFormat.AUTO
+        chosen: str = import_format
+        if chosen == exchange.AUTO and media_type:
+            chosen = IMPORT_TYPES.get(media_type) or exchange.AUTO
         if upload.tell() == 0:
             raise EmptyFile("the request has no file in its body")
         upload.seek(0)
         options = ImportOptions(
-            format=import_format,
+            format=chosen,
             policy=policy,
             dry_run=dry_run,
             user=user,

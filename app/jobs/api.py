@@ -36,11 +36,12 @@ from app.errors import (
     TooManyDocuments,
     UnsupportedMediaType,
 )
+from app.formats import content_map, described
 from app.job_beads import job_documents
 from app.jobs import repository
 from app.jobs.intake import items_from_files, items_from_json
 from app.jobs.models import Job
-from app.jobs.results import MEDIA_TYPES, ResultFormat, stream
+from app.jobs.results import DEFAULT_FORMAT, FORMATS, ResultFormat, stream
 from app.jobs.schemas import (
     ItemFailure,
     JobOptions,
@@ -362,7 +363,7 @@ def cancel_job(job_id: JobId, session: SessionDep, principal: PrincipalDep) -> J
     responses={
         200: {
             "description": "The results, streamed.",
-            "content": {media_type.split(";")[0]: {} for media_type in MEDIA_TYPES.values()},
+            "content": content_map(f.media_type for f in FORMATS.values()),
         },
         **problem_responses(JobNotFound, JobNotFinished),
     },
@@ -375,10 +376,9 @@ def job_results(
         ResultFormat,
         Query(
             alias="format",
-            description="tmx (TMX 1.4b: one unit per two-sided bead), jsonl (one line per "
-            "document, with its beads, or its error) or tsv (one bead a row).",
+            description=described({name: f.description for name, f in FORMATS.items()}),
         ),
-    ] = ResultFormat.TMX,
+    ] = DEFAULT_FORMAT,
     partial: Annotated[
         bool,
         Query(description="Stream what is finished even if the job is not (409 otherwise)."),
@@ -407,14 +407,15 @@ def job_results(
         name=f"job-{job_id}",
     )
     spool.started()
+    chosen = FORMATS[output_format]
     return StreamingResponse(
         iter(spool),
-        media_type=MEDIA_TYPES[output_format],
+        media_type=chosen.media_type,
         headers={
             STATE_HEADER: out.state.value,
             "X-Alinea-Items-Done": str(out.counts.done),
             "X-Alinea-Items-Failed": str(out.counts.failed),
-            "Content-Disposition": f'attachment; filename="job-{job_id}.{output_format.value}"',
+            "Content-Disposition": f'attachment; filename="job-{job_id}.{chosen.extension}"',
         },
     )
 

@@ -18,6 +18,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from app.formats import choices_help
+from app.jobs.results import FORMATS as RESULTS_FORMATS
 from app.settings import Settings
 
 jobs_app = typer.Typer(
@@ -29,7 +31,7 @@ out = Console(soft_wrap=False)
 err = Console(stderr=True)
 
 FINAL = ("done", "failed", "cancelled")
-FORMATS = ("tmx", "jsonl", "tsv")
+FORMATS = tuple(RESULTS_FORMATS)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -214,7 +216,9 @@ def status(
 @jobs_app.command("results")
 def results(
     job_id: Annotated[int, typer.Argument(metavar="ID", help="The job's id.")],
-    output_format: Annotated[str, typer.Option("--format", help="tmx, jsonl or tsv.")] = "tmx",
+    output_format: Annotated[str, typer.Option("--format", help=choices_help(FORMATS))] = FORMATS[
+        0
+    ],
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Write to this file instead of standard output."),

@@ -62,11 +62,9 @@ def _too_large(what: str, size: int, limit: int, setting: str) -> DocumentTooLar
 
 def _utf8_size(text: str, what: str) -> int:
     try:
-        return len(text.encode("utf-8"))
-    except UnicodeEncodeError as exc:  # JSON lets "\ud800" through: a lone surrogate half
-        raise InvalidText(
-            f"{what} is not valid Unicode: it holds a lone surrogate at offset {exc.start}"
-        ) from exc
+        return documents.text_size(text, what)
+    except DocumentError as exc:
+        raise _document_problem(exc) from exc
 
 
 def items_from_json(request: JobRequest, settings: Settings) -> list[NewItem]:
@@ -84,7 +82,7 @@ def items_from_json(request: JobRequest, settings: Settings) -> list[NewItem]:
         seen.add(document.name)
         sides = []
         for side, language in ((document.fr, "French"), (document.en, "English")):
-            text = "\n".join(side) if isinstance(side, list) else side
+            text = documents.joined(side)
             size = _utf8_size(text, f"the {language} text of {document.name!r}")
             if size > limit:
                 raise _too_large(

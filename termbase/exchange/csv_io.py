@@ -62,6 +62,7 @@ from termbase.exchange.vocabulary import (
     TYPE_FROM_TBX,
     concept_ref,
 )
+from termbase.fields import TERM_ATTRIBUTES
 from termbase.models import PartOfSpeech, TermStatus, TermType
 from termbase.schemas import normalize_language_tag
 
@@ -82,7 +83,7 @@ _CONCEPT_FIELD = {
 }
 _ID_COLUMN = ("concept", "concept_id")
 _REVISION_COLUMN = ("concept", "concept_revision")
-TERM_COLUMNS = ("status", "type", "part_of_speech", "context", "source", "note")
+TERM_COLUMNS = TERM_ATTRIBUTES
 # What a spreadsheet program takes for the start of a formula (OWASP, CSV injection).
 FORMULA_STARTS = frozenset("=+-@\t\r")
 

@@ -1,4 +1,4 @@
-"""Exporting the termbase as TBX v3, TBX v2, CSV or TSV: a generator of bytes.
+"""Exporting the termbase in a format of the registry (:mod:`termbase.exchange.formats`).
 
 The export opens its own session on one snapshot of the database (see
 :func:`~termbase.exchange.selection.read_snapshot`), reads the concepts a chunk at a time and
@@ -8,14 +8,13 @@ of the termbase and an HTTP response can stream it.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from importlib import metadata
 
 from sqlalchemy.orm import Session
 
-from termbase.exchange.csv_io import write_csv
+from termbase.exchange.formats import WRITABLE, ExportContext, ExportFormat
 from termbase.exchange.selection import (
     CHUNK_SIZE,
     ExportFilter,
@@ -23,28 +22,9 @@ from termbase.exchange.selection import (
     export_languages,
     read_snapshot,
 )
-from termbase.exchange.tbx_write import Header, write_tbx
 from termbase.service import current_generation
 
-
-class ExportFormat(enum.StrEnum):
-    TBX = "tbx"  # TBX v3, TBX-Basic, DCA
-    TBX2 = "tbx2"  # TBX v2 (martif), TBX-Basic
-    CSV = "csv"
-    TSV = "tsv"
-
-    @property
-    def media_type(self) -> str:
-        return {
-            ExportFormat.TBX: "application/xml",
-            ExportFormat.TBX2: "application/xml",
-            ExportFormat.CSV: "text/csv; charset=utf-8; header=present",
-            ExportFormat.TSV: "text/tab-separated-values; charset=utf-8",
-        }[self]
-
-    @property
-    def extension(self) -> str:
-        return {"tbx": "tbx", "tbx2": "tbx", "csv": "csv", "tsv": "tsv"}[self.value]
+__all__ = ["ExportFormat", "describe", "export_termbase"]
 
 
 def _version() -> str:
@@ -69,14 +49,20 @@ def describe(selection: ExportFilter) -> str:
 
 def export_termbase(
     open_session: Callable[[], Session],
-    export_format: ExportFormat = ExportFormat.TBX,
+    export_format: str = "tbx",
     selection: ExportFilter | None = None,
     *,
     chunk_size: int = CHUNK_SIZE,
     on_chunk: Callable[[int], None] | None = None,
 ) -> Iterator[bytes]:
-    """The export as bytes, piece by piece; ``on_chunk(n)`` is told of each n concepts read."""
+    """The export in ``export_format`` (a name of :data:`~termbase.exchange.formats.WRITABLE`)
+    as bytes, piece by piece; ``on_chunk(n)`` is told of each n concepts read."""
     selection = selection or ExportFilter()
+    try:
+        writer = WRITABLE[export_format].write
+    except KeyError:
+        raise ValueError(f"cannot export as {export_format!r}: {', '.join(WRITABLE)}") from None
+    assert writer is not None
     with open_session() as session:
         read_snapshot(session)
         try:
@@ -84,22 +70,15 @@ def export_termbase(
             chunks = concept_chunks(session, selection, chunk_size=chunk_size)
             if on_chunk is not None:
                 chunks = _counted(chunks, on_chunk)
-            if export_format in (ExportFormat.TBX, ExportFormat.TBX2):
-                stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-                chosen = describe(selection)
-                header = Header(
-                    description=f"Exported from Alinea {_version()} on {stamp}, termbase "
-                    f"generation {generation}" + (f"; only {chosen}" if chosen else ""),
-                )
-                yield from write_tbx(
-                    chunks,
-                    version=3 if export_format is ExportFormat.TBX else 2,
-                    header=header,
-                    partial=selection.filters_terms,
-                )
-            else:
-                languages = export_languages(session, selection)
-                yield from write_csv(chunks, languages, tab=export_format is ExportFormat.TSV)
+            stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            chosen = describe(selection)
+            context = ExportContext(
+                description=f"Exported from Alinea {_version()} on {stamp}, termbase "
+                f"generation {generation}" + (f"; only {chosen}" if chosen else ""),
+                partial=selection.filters_terms,
+                languages=lambda: export_languages(session, selection),
+            )
+            yield from writer(chunks, context)
         finally:
             session.rollback()
 

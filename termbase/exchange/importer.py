@@ -1,4 +1,4 @@
-"""Importing a termbase file (TBX v3, TBX v2, CSV, TSV): all of it or none of it.
+"""Importing a termbase file (a format of :mod:`termbase.exchange.formats`): all or nothing.
 
 An import reads the file as a stream, a chunk of concepts at a time; each concept is validated by
 the termbase's rules (``ConceptIn``), matched against the termbase by the merge policy, and
@@ -61,7 +61,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from termbase import service
 from termbase.diff import diff_snapshots
-from termbase.exchange import csv_io
+from termbase.exchange.formats import AUTO, READABLE, ColumnFinder
+from termbase.exchange.formats import ImportFormat as ImportFormat  # re-exported
 from termbase.exchange.records import (
     IncomingConcept,
     Position,
@@ -69,8 +70,9 @@ from termbase.exchange.records import (
     format_datetime,
 )
 from termbase.exchange.safe_input import CountingReader, ImportRefused
-from termbase.exchange.tbx_read import TbxInfo, fill_columns, read_tbx
+from termbase.exchange.tbx_read import TbxInfo
 from termbase.exchange.vocabulary import ORIGINATION, parse_concept_ref
+from termbase.fields import TERM_ATTRIBUTES, TERM_DETAILS, term_fields
 from termbase.models import Concept, Revision, RevisionAction, Term, utcnow
 from termbase.schemas import (
     Change,
@@ -86,13 +88,6 @@ CHUNK = 500
 MAX_PROBLEMS = 200
 MAX_LISTED = 1000  # concepts listed in each of the report's lists (changes, conflicts, duplicates)
 SQLITE_IMPORT_CACHE_KIB = 64 * 1024
-
-
-class ImportFormat(enum.StrEnum):
-    AUTO = "auto"
-    TBX = "tbx"  # v3 or v2, told apart by the root element
-    CSV = "csv"
-    TSV = "tsv"
 
 
 class MergeMode(enum.StrEnum):
@@ -137,7 +132,7 @@ class OnDuplicate(enum.StrEnum):
 
 @dataclass
 class ImportOptions:
-    format: ImportFormat = ImportFormat.AUTO
+    format: str = AUTO  # or a name of formats.READABLE
     policy: MergePolicy = field(default_factory=MergePolicy)
     dry_run: bool = False
     user: str = "anonymous"
@@ -147,6 +142,10 @@ class ImportOptions:
     on_duplicate: OnDuplicate | str = OnDuplicate.WARN
 
     def __post_init__(self) -> None:
+        if self.format != AUTO and self.format not in READABLE:
+            raise ValueError(
+                f"the format is {AUTO} or one of {', '.join(READABLE)}, not {self.format!r}"
+            )
         self.on_conflict = OnConflict(self.on_conflict)
         self.on_duplicate = OnDuplicate(self.on_duplicate)
 
@@ -296,7 +295,7 @@ class _Problems:
         self.warning_index[(code, message)] = problem
         self.positions.append((position, problem))
 
-    def fill_columns(self, source: BinaryIO) -> None:
+    def fill_columns(self, source: BinaryIO, find_columns: ColumnFinder) -> None:
         """Look up the columns of XML positions (known by line and tag) in the file."""
         wanted = [
             (position, problem)
@@ -305,7 +304,7 @@ class _Problems:
         ]
         if not wanted:
             return
-        columns = fill_columns(source, [position for position, _ in wanted])
+        columns = find_columns(source, [position for position, _ in wanted])
         for (_, problem), column in zip(wanted, columns, strict=True):
             problem.column = column
 
@@ -313,31 +312,30 @@ class _Problems:
 # -- reading --------------------------------------------------------------------------------------
 
 
-def sniff_format(head: bytes) -> ImportFormat:
+def sniff_format(head: bytes) -> str:
     """TBX if the file starts (after a byte-order mark and blanks) with '<', else CSV or TSV."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = head.decode("utf-16", errors="ignore")
     elif head.startswith(b"<\x00") or head.startswith(b"\x00<"):
-        return ImportFormat.TBX
+        return "tbx"
     else:
         text = head.decode("utf-8", errors="ignore").removeprefix("\ufeff")
     if text.lstrip().startswith("<"):
-        return ImportFormat.TBX
+        return "tbx"
     first_line = text.split("\n", 1)[0]
-    return ImportFormat.TSV if "\t" in first_line else ImportFormat.CSV
+    return "tsv" if "\t" in first_line else "csv"
 
 
 def _concepts(
     reader: CountingReader, options: ImportOptions, report: ImportReport, info: TbxInfo
 ) -> Iterator[IncomingConcept]:
     chosen = options.format
-    if chosen is ImportFormat.AUTO:
+    if chosen == AUTO:
         chosen = sniff_format(reader.peek(4096))
-    report.format = chosen.value
-    if chosen is ImportFormat.TBX:
-        yield from read_tbx(reader, info)
-    else:
-        yield from csv_io.read_csv(reader, tab=chosen is ImportFormat.TSV, warnings=info.warnings)
+    report.format = chosen = str(chosen)
+    read = READABLE[chosen].read
+    assert read is not None
+    yield from read(reader, info)
 
 
 def _young_collection() -> None:
@@ -389,9 +387,10 @@ def import_termbase(
         report.dialect = info.dialect
         for warning in info.warnings:
             problems.warning(warning.position, warning.code, warning.message)
-    if report.format == ImportFormat.TBX.value and hasattr(source, "seek"):
+    find_columns = READABLE[report.format].find_columns if report.format else None
+    if find_columns is not None and hasattr(source, "seek"):
         with contextlib.suppress(OSError, ValueError):  # not seekable: columns stay unknown
-            problems.fill_columns(source)
+            problems.fill_columns(source, find_columns)
     report.accepted = not report.errors and not report.errors_not_shown
     if not report.accepted or options.dry_run:
         report.generation = None  # nothing will be written
@@ -400,7 +399,7 @@ def import_termbase(
 
 # -- writing --------------------------------------------------------------------------------------
 
-_FILLABLE_TERM_FIELDS = ("part_of_speech", "context", "source", "note")
+_FILLABLE_TERM_FIELDS = TERM_DETAILS
 _CONCEPT_FIELDS = service.CONCEPT_FIELDS
 
 
@@ -448,12 +447,12 @@ _IS_TRANSACTION = cast(Revision.after, String).like('{"transaction":%')
 _TBX_CARRIES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "TBX-Basic": (
         frozenset(service.CONCEPT_FIELDS),
-        frozenset({"part_of_speech", "context", "source", "note"}),
+        frozenset(TERM_DETAILS),
     ),
     "TBX-Min": (frozenset({"subject_field", "note"}), frozenset({"part_of_speech", "note"})),
     "TBX-Core": (frozenset({"note"}), frozenset({"note"})),
 }
-_TERM_FIELDS = ("status", "type", "part_of_speech", "context", "source", "note")
+_TERM_FIELDS = TERM_ATTRIBUTES
 
 
 def carried_fields(
@@ -1209,18 +1208,7 @@ def _diff_new(data: ConceptIn) -> list[Change]:
 
 
 def _term_in(term: Term) -> TermIn:
-    return TermIn.model_validate(
-        {
-            "lang": term.lang,
-            "text": term.text,
-            "status": term.status,
-            "type": term.term_type,
-            "part_of_speech": term.part_of_speech,
-            "context": term.context,
-            "source": term.source,
-            "note": term.note,
-        }
-    )
+    return TermIn.model_validate(term_fields(term))
 
 
 def normalize_or_same(tag: str) -> str:
