@@ -13,6 +13,7 @@ from app.db import Database
 from termbase.index import TermIndex
 from termbase.models import Concept, Revision, Term
 from termbase.schemas import ConceptIn
+from termbase.seed import read_seed
 from termbase.service import concept_history, create_concept, get_concept
 from tests.tbx_support import (
     BASIC_DCA_SAMPLE,
@@ -25,6 +26,7 @@ from tests.tbx_support import (
     state,
 )
 
+SEED = len(read_seed()["concepts"])  # concepts in the shipped seed
 HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
@@ -301,13 +303,13 @@ def test_ids_are_kept_and_new_ones_come_after(seeded_database: Database, databas
     assert import_bytes(seeded_database, data).committed
     with seeded_database.session() as session:
         ids = list(session.execute(select(Concept.id).order_by(Concept.id)).scalars())
-        assert ids == list(range(1, 81))
+        assert ids == list(range(1, SEED + 1))
         fresh = create_concept(
             ConceptIn.model_validate({"terms": [{"lang": "en", "text": "newcomer"}]}),
             session=session,
             user="ann",
         )
-        assert fresh.id > 80
+        assert fresh.id > SEED
 
 
 def test_pretty_printing_is_not_content(database: Database) -> None:
@@ -346,7 +348,7 @@ def test_reimporting_an_export_changes_nothing(seeded_database: Database) -> Non
     assert report.concepts.model_dump() == {
         "created": 0,
         "updated": 0,
-        "unchanged": 80,
+        "unchanged": SEED,
         "skipped": 0,
         "conflicts": 0,
     }
@@ -365,7 +367,7 @@ def test_merge_by_id_replaces(seeded_database: Database) -> None:
     changed = re.sub(r"<admin type=\"source\">[^<]*</admin>\n", "", changed, count=1)
     report = import_bytes(seeded_database, (document[:first] + changed + document[end:]).encode())
     assert report.committed
-    assert (report.concepts.updated, report.concepts.unchanged) == (1, 79)
+    assert (report.concepts.updated, report.concepts.unchanged) == (1, SEED - 1)
     assert (report.terms.created, report.terms.deleted) == (1, 1)
     with seeded_database.sessionmaker() as session:
         concept = get_concept(1, session=session)
@@ -460,8 +462,8 @@ def test_an_id_twice_in_a_file_is_an_error(database: Database) -> None:
 
 def test_merge_none_always_creates(seeded_database: Database) -> None:
     report = import_bytes(seeded_database, export_bytes(seeded_database), merge="none")
-    assert report.committed and report.concepts.created == 80
-    assert state(seeded_database)["concepts"] == 160
+    assert report.committed and report.concepts.created == SEED
+    assert state(seeded_database)["concepts"] == 2 * SEED
 
 
 def test_a_policy_is_checked() -> None:
