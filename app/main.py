@@ -26,6 +26,8 @@ from app.openapi import complete
 from app.pagination import configure_cursors
 from app.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers, problem_responses
 from app.settings import Settings
+from app.ui import install as install_ui
+from app.ui.routes import LARGE_BODY_PATHS as UI_LARGE_BODY_PATHS
 
 log = logging.getLogger("alinea")
 
@@ -158,6 +160,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="French/English alignment and terminology service for UN-style documents.",
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        docs_url=None,  # served by app.ui from packaged files, not a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     # Streamed exports and results that may read the database at once (app.streams): half the
@@ -182,6 +186,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             dependencies=[Depends(Access(write_role))],
             responses=problem_responses(401, 403, 429),
         )
+    install_ui(app)  # the web interface at /, /docs and /redoc (app.ui)
     generate_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -196,6 +201,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routes={
             align.ALIGN_PATH: settings.max_align_request_bytes,
             jobs_api.JOBS_PATH: settings.job_max_upload_bytes,
+            **dict.fromkeys(UI_LARGE_BODY_PATHS, settings.max_align_request_bytes),
         },
         streamed={termbase.IMPORT_PATH: settings.max_import_bytes},
     )
