@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
@@ -72,6 +73,8 @@ def _page(request: Request, name: str) -> HTMLResponse:
             "pages": PAGES,
             "lang": lang,
             "other_lang": other,
+            # the same page in the other language (its query, e.g. ?q=, kept)
+            "switch_href": "?" + urlencode({**request.query_params, "lang": other}),
             "t": messages,
             "messages": messages,
             "static": STATIC_PATH,
@@ -105,6 +108,8 @@ def swagger_ui(request: Request) -> HTMLResponse:
         swagger_js_url=f"{STATIC_PATH}/vendor/swagger-ui/swagger-ui-bundle.js",
         swagger_css_url=f"{STATIC_PATH}/vendor/swagger-ui/swagger-ui.css",
         swagger_favicon_url=f"{STATIC_PATH}/favicon.svg",
+        # no badge from the online validator: nothing is fetched from elsewhere
+        swagger_ui_parameters={"validatorUrl": None},
     )
     html.headers.update({"Content-Security-Policy": DOCS_CSP, **SECURITY_HEADERS})
     return html
