@@ -76,7 +76,6 @@ def start_service(tmp: Path, **extra: str) -> Service:
             "ALINEA_LOAD_SEED": "true",
             "ALINEA_JOB_WORKERS": "1",
             "ALINEA_JOB_POLL_INTERVAL": "0.1",
-            "NUMBA_CACHE_DIR": env.get("NUMBA_CACHE_DIR", str(tmp / "numba")),
         }
     )
     env.update(extra)
