@@ -118,19 +118,26 @@ def stop_service(process: subprocess.Popen[bytes]) -> None:
         process.wait(10)
 
 
+REQUIRE_BROWSER = bool(os.environ.get("ALINEA_TEST_REQUIRE_BROWSER"))
+
+
+def _missing(reason: str) -> None:
+    if REQUIRE_BROWSER:  # CI: a browser test that cannot run is a failure
+        pytest.fail(f"{reason} (ALINEA_TEST_REQUIRE_BROWSER is set)")
+    print(f"SKIP: {reason}", file=sys.stderr)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def chromium() -> str:
     path = chromium_path()
     if path is None:
-        reason = "the browser tests need Chromium (apt-get install chromium; .ci/run does it)"
-        print(f"SKIP: {reason}", file=sys.stderr)
-        pytest.skip(reason)
+        _missing("the browser tests need Chromium (apt-get install chromium; .ci/run does it)")
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        reason = "the browser tests need Playwright for Python (the test extra)"
-        print(f"SKIP: {reason}", file=sys.stderr)
-        pytest.skip(reason)
+        _missing("the browser tests need Playwright for Python (the test extra)")
+    assert path is not None
     return path
 
 
