@@ -199,6 +199,13 @@ def _check_cover(beads: list[CorrectedBead], side: str, count: int) -> None:
     expected = 0
     for number, bead in enumerate(beads):
         for index in getattr(bead, side):
+            if index >= count:
+                raise Problem(
+                    422,
+                    f"bead {number}: there is no {side} sentence {index} (the side has {count})",
+                    kind="invalid-alignment",
+                    title="Invalid alignment",
+                )
             if index != expected:
                 raise Problem(
                     422,

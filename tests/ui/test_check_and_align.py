@@ -7,9 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import expect
+import pytest
 
 from tests.ui.conftest import Service
+
+# Playwright is in the test extra; without it these tests skip (the chromium fixture says why).
+expect = pytest.importorskip(
+    "playwright.sync_api", reason="needs Playwright (the test extra)"
+).expect
 
 FRENCH = "Les États Membres luttent contre la traite des personnes et le trafic de migrants."
 

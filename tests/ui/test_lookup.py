@@ -6,9 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from playwright.sync_api import expect
+import pytest
 
 from tests.ui.conftest import Service, Watch
+
+# Playwright is in the test extra; without it these tests skip (the chromium fixture says why).
+expect = pytest.importorskip(
+    "playwright.sync_api", reason="needs Playwright (the test extra)"
+).expect
 
 
 def test_results_appear_as_you_type_with_the_un_standard_first_and_traps_flagged(
