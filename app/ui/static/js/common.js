@@ -11,8 +11,9 @@ const Alinea = (() => {
   const messages = JSON.parse(document.getElementById("messages").textContent);
   const KEY = "alinea.key";
 
+  /* The message `key` with its {placeholders} filled; `{n}` of 1 takes the `key.one` form. */
   function t(key, vars) {
-    let text = messages[key] ?? key;
+    let text = (vars?.n === 1 && messages[`${key}.one`]) || messages[key] || key;
     for (const [name, value] of Object.entries(vars || {})) {
       text = text.split(`{${name}}`).join(String(value));
     }

@@ -71,6 +71,7 @@
       suggestions.hidden = true;
       count.textContent = "";
       shown = "";
+      document.body.dataset.shown = "";
       return;
     }
     controller = new AbortController();
@@ -89,7 +90,7 @@
     }
   }
 
-  const later = Alinea.debounce(run, 40);
+  const later = Alinea.debounce(run, 25);
   input.addEventListener("input", () => later(input.value));
   document.getElementById("lookup-form").addEventListener("submit", (event) => {
     event.preventDefault();
