@@ -58,10 +58,12 @@ def serve(database: str | None = None, **env_extra: str) -> Iterator[tuple[str, 
             while True:
                 if process.poll() is not None or time.monotonic() > deadline:
                     sys.exit((Path(tmp) / "serve.log").read_text(errors="replace"))
-                with contextlib.suppress(OSError):
-                    with urllib.request.urlopen(url + "/readyz", timeout=1) as response:
-                        if response.status == 200:
-                            break
+                with (
+                    contextlib.suppress(OSError),
+                    urllib.request.urlopen(url + "/readyz", timeout=1) as response,
+                ):
+                    if response.status == 200:
+                        break
                 time.sleep(0.1)
             yield url, database_url
         finally:

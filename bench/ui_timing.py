@@ -81,43 +81,43 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    with serve(args.db, ALINEA_LOAD_SEED="false" if args.db else "true") as (url, _):
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium(), headless=True)
-            print(f"Chromium {browser.version}, service {url}")
-            cold, warm = [], []
-            for _ in range(args.runs):
-                context = browser.new_context(viewport={"width": 1280, "height": 900})
-                page = context.new_page()
-                page.goto(url + "/")
-                cold.append(page.evaluate(FCP))
-                page.reload()
-                warm.append(page.evaluate(FCP))
-                context.close()
-            summary("look-up page, first contentful paint (cold)", cold)
-            summary("look-up page, first contentful paint (warm)", warm)
-
+    seed = "false" if args.db else "true"
+    with serve(args.db, ALINEA_LOAD_SEED=seed) as (url, _), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium(), headless=True)
+        print(f"Chromium {browser.version}, service {url}")
+        cold, warm = [], []
+        for _ in range(args.runs):
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             page = context.new_page()
             page.goto(url + "/")
-            prefix, fuzzy = [], []
-            for _ in range(max(1, args.runs // len(QUERIES) + 1)):
-                for query in QUERIES:
-                    page.fill("#q", "")
-                    page.wait_for_function("() => !document.body.dataset.shown")
-                    page.evaluate(ARM)
-                    page.locator("#q").press_sequentially(query, delay=30)
-                    page.wait_for_function(
-                        "(q) => document.body.dataset.shown === q", arg=query.strip()
-                    )
-                    elapsed = page.evaluate(ELAPSED, query)
-                    did_you_mean = page.locator("#suggestions").is_visible()
-                    (fuzzy if did_you_mean else prefix).append(elapsed)
-            summary("results after typing stops (prefix)", prefix)
-            if fuzzy:
-                summary("results after typing stops (fuzzy fallback)", fuzzy)
-            summary("results after typing stops (all)", prefix + fuzzy)
-            browser.close()
+            cold.append(page.evaluate(FCP))
+            page.reload()
+            warm.append(page.evaluate(FCP))
+            context.close()
+        summary("look-up page, first contentful paint (cold)", cold)
+        summary("look-up page, first contentful paint (warm)", warm)
+
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(url + "/")
+        prefix, fuzzy = [], []
+        for _ in range(max(1, args.runs // len(QUERIES) + 1)):
+            for query in QUERIES:
+                page.fill("#q", "")
+                page.wait_for_function("() => !document.body.dataset.shown")
+                page.evaluate(ARM)
+                page.locator("#q").press_sequentially(query, delay=30)
+                page.wait_for_function(
+                    "(q) => document.body.dataset.shown === q", arg=query.strip()
+                )
+                elapsed = page.evaluate(ELAPSED, query)
+                did_you_mean = page.locator("#suggestions").is_visible()
+                (fuzzy if did_you_mean else prefix).append(elapsed)
+        summary("results after typing stops (prefix)", prefix)
+        if fuzzy:
+            summary("results after typing stops (fuzzy fallback)", fuzzy)
+        summary("results after typing stops (all)", prefix + fuzzy)
+        browser.close()
 
 
 if __name__ == "__main__":
