@@ -121,7 +121,10 @@ def test_every_control_of_every_page_has_a_label(page: Any) -> None:
         assert page.evaluate(LABELLED) == [], path
 
 
-def test_usable_on_a_narrow_window(page: Any) -> None:
+def test_usable_on_a_narrow_window(page: Any, service: Service) -> None:
+    # a job in the list, so that the jobs page has its widest row
+    job = {"documents": [{"name": "narrow", "fr": "Bonjour.", "en": "Hello."}]}
+    assert service.request("POST", "/v1/jobs", "reader", json=job).status_code == 202
     page.set_viewport_size({"width": 380, "height": 800})
     for path in ("/?q=trafic%20de%20migrants", "/check", "/align", "/jobs", "/desk"):
         page.goto(path)
