@@ -18,7 +18,7 @@ from rich.table import Table
 
 from app.auth.cli import keys_app
 from app.concepts_cli import concepts_app
-from app.jobs.cli import jobs_app, worker
+from app.jobs.cli import jobs_app, segments_app, worker
 from app.settings import Settings
 
 if TYPE_CHECKING:
@@ -44,6 +44,7 @@ app.add_typer(lexicon_app, name="lexicon")
 app.add_typer(termbase_app, name="termbase")
 app.add_typer(concepts_app, name="concepts")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(segments_app, name="segments")
 app.add_typer(keys_app, name="keys")
 
 out = Console(soft_wrap=False)
@@ -760,13 +761,13 @@ def termbase_import(
         TransferSpeedColumn,
     )
 
+    from app.imports import import_file
     from termbase.exchange.importer import (
         ImportFormat,
         ImportOptions,
         MergePolicy,
         OnConflict,
         OnDuplicate,
-        import_termbase,
     )
 
     try:
@@ -824,13 +825,7 @@ def termbase_import(
             on_duplicate=on_duplicate or settings.on_duplicate,
         )
         try:
-            with database.sessionmaker() as session:
-                report = import_termbase(handle, session=session, options=options)
-                if report.accepted and not dry_run:
-                    session.commit()
-                    report.committed = True
-                else:
-                    session.rollback()
+            report = import_file(database, handle, options)
         finally:
             if handle is not sys.stdin.buffer:
                 handle.close()
