@@ -24,7 +24,7 @@ from app.align_formats import MEDIA_TYPES, AlignFormat
 from app.auth.access import Access
 from app.deps import SettingsDep
 from app.documents import DocumentError, docx_text
-from app.problems import Problem
+from app.errors import DocumentTooLarge, InvalidRequest, InvalidText, UnsupportedMediaType
 from app.ui.i18n import COOKIE, LANGUAGES, MESSAGES, choose_language
 
 HERE = Path(__file__).resolve().parent
@@ -156,10 +156,8 @@ async def document_text(
     alignment form (the browser reads plain text files itself)."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != DOCX_MEDIA_TYPE:
-        raise Problem(
-            415,
-            f"send the .docx file as the body, with the content type {DOCX_MEDIA_TYPE}",
-            kind="unsupported-media-type",
+        raise UnsupportedMediaType(
+            f"send the .docx file as the body, with the content type {DOCX_MEDIA_TYPE}"
         )
     data = await request.body()
     try:
@@ -168,8 +166,8 @@ async def document_text(
         )
     except DocumentError as exc:
         if exc.too_large:
-            raise Problem(413, str(exc), kind="document-too-large") from exc
-        raise Problem(422, str(exc), kind="invalid-document", title="Invalid document") from exc
+            raise DocumentTooLarge(str(exc)) from exc
+        raise InvalidText(str(exc)) from exc
     return DocumentText(text=text, name=name)
 
 
@@ -200,27 +198,18 @@ def _check_cover(beads: list[CorrectedBead], side: str, count: int) -> None:
     for number, bead in enumerate(beads):
         for index in getattr(bead, side):
             if index >= count:
-                raise Problem(
-                    422,
-                    f"bead {number}: there is no {side} sentence {index} (the side has {count})",
-                    kind="invalid-alignment",
-                    title="Invalid alignment",
+                raise InvalidRequest(
+                    f"bead {number}: there is no {side} sentence {index} (the side has {count})"
                 )
             if index != expected:
-                raise Problem(
-                    422,
+                raise InvalidRequest(
                     f"bead {number}: {side} sentence {index} out of order (expected {expected}): "
-                    "the beads must take every sentence once, in order",
-                    kind="invalid-alignment",
-                    title="Invalid alignment",
+                    "the beads must take every sentence once, in order"
                 )
             expected += 1
     if expected != count:
-        raise Problem(
-            422,
-            f"the beads take {expected} of the {count} {side} sentences: they must take them all",
-            kind="invalid-alignment",
-            title="Invalid alignment",
+        raise InvalidRequest(
+            f"the beads take {expected} of the {count} {side} sentences: they must take them all"
         )
 
 
@@ -236,7 +225,7 @@ def export_alignment(
     for side in ("fr", "en"):
         _check_cover(body.beads, side, len(getattr(body, side)))
     if any(not bead.fr and not bead.en for bead in body.beads):
-        raise Problem(422, "a bead without sentences", kind="invalid-alignment")
+        raise InvalidRequest("a bead without sentences")
 
     def side_of(lang: str, texts: list[str]) -> Side:
         sentences, offset = [], 0

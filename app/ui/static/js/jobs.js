@@ -127,6 +127,24 @@
     return parts;
   }
 
+  /* `text` with the service's match spans (code points) marked. */
+  function marked(text, spans) {
+    const chars = Array.from(text);
+    const parts = [];
+    let at = 0;
+    for (const { start, end } of spans) {
+      if (start > at) parts.push(chars.slice(at, start).join(""));
+      parts.push(el("mark", { text: chars.slice(Math.max(start, at), end).join("") }));
+      at = Math.max(at, end);
+    }
+    if (at < chars.length) parts.push(chars.slice(at).join(""));
+    return parts;
+  }
+
+  // the service's spans when it gives them (stems, phrases), else the query's words here
+  const mark = (text, hit, words) => (Array.isArray(hit.matches) && hit.matches.length
+    ? marked(text, hit.matches) : highlight(text, words));
+
   document.getElementById("conc-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const q = document.getElementById("conc-q").value.trim();
@@ -136,8 +154,8 @@
     try {
       const page = await api(`/v1/segments?${new URLSearchParams({ q, lang, limit: "50" })}`);
       const rows = page.items.map((hit) => el("tr", {},
-        el("td", { lang: "fr" }, lang === "fr" ? highlight(hit.fr, words) : hit.fr),
-        el("td", { lang: "en" }, lang === "en" ? highlight(hit.en, words) : hit.en),
+        el("td", { lang: "fr" }, lang === "fr" ? mark(hit.fr, hit, words) : hit.fr),
+        el("td", { lang: "en" }, lang === "en" ? mark(hit.en, hit, words) : hit.en),
         el("td", { class: "meta", text: t("conc.where", { job: hit.job_id, document: hit.document, position: hit.position }) })));
       document.getElementById("conc-rows").replaceChildren(...rows);
       document.getElementById("conc-count").textContent = rows.length ? t("conc.count", { n: rows.length }) : t("conc.none");
