@@ -79,6 +79,8 @@ def _page(request: Request, name: str) -> HTMLResponse:
             "messages": messages,
             "static": STATIC_PATH,
             "version": __version__,
+            # ALINEA_AUTH: with "off" the pages write without a key
+            "auth": request.app.state.settings.auth,
         },
         headers={"Content-Security-Policy": PAGE_CSP, **SECURITY_HEADERS},
     )

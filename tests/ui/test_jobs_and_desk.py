@@ -5,12 +5,13 @@ with the dry run's report first, export) in a real browser."""
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.ui.conftest import Service, Watch, sign_in
+from tests.ui.conftest import Service, Watch, sign_in, start_service, stop_service
 
 # Playwright is in the test extra; without it these tests skip (the chromium fixture says why).
 expect = pytest.importorskip(
@@ -178,3 +179,52 @@ def test_export_downloads_the_termbase(page: Any, service: Service) -> None:
         page.get_by_role("button", name="Download").click()
     text = Path(info.value.path()).read_text(encoding="utf-8-sig")
     assert text.startswith("concept_id,") and "trafic de migrants" in text
+
+
+@pytest.fixture(scope="module")
+def local_service(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """``alinea serve`` with ALINEA_AUTH=off (loopback, no keys at all)."""
+    started = start_service(tmp_path_factory.mktemp("ui-local"), ALINEA_AUTH="off")
+    yield started
+    stop_service(started.process)
+
+
+def test_without_keys_the_pages_write_as_json(
+    browser: Any, local_service: Service, tmp_path: Path, watch: Watch
+) -> None:
+    """With ALINEA_AUTH=off nobody signs in: the desk saves and jobs are submitted all the same,
+    as JSON or a zip with its own type (a form upload without a key is refused, rightly)."""
+    context = browser.new_context(base_url=local_service.url, locale="en-GB")
+    page = context.new_page()
+    page.on("console", lambda m: watch.errors.append(m.text) if m.type == "error" else None)
+    try:
+        page.goto("/desk")
+        expect(page.locator("#desk-key-needed")).to_be_hidden()
+        page.get_by_role("button", name="New concept").click()
+        page.get_by_label("Term 1", exact=True).fill("poste frontière")
+        page.get_by_label("Term 2", exact=True).fill("border post")
+        page.get_by_role("button", name="Save").click()
+        expect(page.locator("#status")).to_contain_text("created")
+
+        page.goto("/jobs")
+        expect(page.locator("#jobs-key-needed")).to_be_hidden()
+        files = []
+        for lang, text in (("fr", FR), ("en", EN)):
+            path = tmp_path / f"local.{lang}.txt"
+            path.write_text(text, encoding="utf-8")
+            files.append(path)
+        page.get_by_label("Document pairs").set_input_files(files)
+        page.get_by_role("button", name="Submit").click()
+        expect(page.locator("#job-rows tr").first.locator(".state")).to_have_text(
+            "done", timeout=90_000
+        )
+        archive = tmp_path / "local.zip"
+        with zipfile.ZipFile(archive, "w") as zipped:
+            zipped.writestr("z.fr.txt", FR)
+            zipped.writestr("z.en.txt", EN)
+        page.get_by_label("Document pairs").set_input_files(archive)
+        page.get_by_role("button", name="Submit").click()
+        expect(page.locator("#job-rows tr")).to_have_count(2)
+    finally:
+        context.close()
+    assert not watch.unexpected(), watch.unexpected()

@@ -15,7 +15,7 @@
   let etag = null;
 
   function showKeyNeed() {
-    const missing = !key.get();
+    const missing = key.needed && !key.get();
     document.getElementById("desk-key-needed").hidden = !missing;
     for (const id of ["save-concept", "import-check"]) document.getElementById(id).disabled = missing;
   }

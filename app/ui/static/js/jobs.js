@@ -9,8 +9,9 @@
   let timer = null;
 
   function showKeyNeed() {
-    document.getElementById("jobs-key-needed").hidden = Boolean(key.get());
-    document.getElementById("job-submit").disabled = !key.get();
+    const missing = key.needed && !key.get();
+    document.getElementById("jobs-key-needed").hidden = !missing;
+    document.getElementById("job-submit").disabled = missing;
   }
   document.addEventListener("alinea:key", showKeyNeed);
   showKeyNeed();
@@ -71,16 +72,45 @@
     }
   }
 
+  /* NAME.fr.txt / NAME.en.txt (or .docx, read by the service) as JSON documents. */
+  async function pairs(files) {
+    const documents = new Map();
+    for (const file of files) {
+      const match = /^(.+)\.(fr|en)(\.txt|\.docx)?$/i.exec(file.name);
+      if (!match) throw new Alinea.ApiError(422, { detail: `${file.name}: NAME.fr.txt / NAME.en.txt` });
+      const [, name, lang, extension] = match;
+      const text = extension?.toLowerCase() === ".docx"
+        ? (await api(`/ui/api/document-text?${new URLSearchParams({ name: file.name })}`, {
+          body: file, headers: { "Content-Type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document" },
+        })).text
+        : await file.text();
+      documents.set(name, { ...(documents.get(name) || { name }), [lang.toLowerCase()]: text });
+    }
+    return [...documents.values()];
+  }
+
   document.getElementById("jobs-refresh").addEventListener("click", refresh);
   document.getElementById("job-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const files = document.getElementById("job-files").files;
     if (!files.length) return;
-    const form = new FormData();
-    for (const file of files) form.append("files", file, file.name);
-    if (document.getElementById("job-preseg").checked) form.append("presegmented", "true");
+    const presegmented = document.getElementById("job-preseg").checked;
     try {
-      const job = await api("/v1/jobs", { body: form });
+      let job;
+      if (key.get()) {
+        const form = new FormData();
+        for (const file of files) form.append("files", file, file.name);
+        if (presegmented) form.append("presegmented", "true");
+        job = await api("/v1/jobs", { body: form });
+      } else if (files.length === 1 && /\.zip$/i.test(files[0].name)) {
+        // Without a key (ALINEA_AUTH=off) a form upload is refused (a web page could send one):
+        // a zip goes as the body, with its own type; other files as JSON.
+        job = await api(`/v1/jobs?presegmented=${presegmented}`, {
+          body: files[0], headers: { "Content-Type": "application/zip" },
+        });
+      } else {
+        job = await api("/v1/jobs", { json: { documents: await pairs(files), options: { presegmented } } });
+      }
       say(t("jobs.submitted", { id: job.id }));
       document.getElementById("job-files").value = "";
       await refresh();
