@@ -79,6 +79,9 @@ def test_submit_files_watch_progress_download_and_search(
     expect(hit.locator("mark")).to_have_text("traite")
     expect(hit).to_contain_text("Member States combat trafficking in persons.")
     expect(hit).to_contain_text(f"job {job_id}, resolution")
+    page.get_by_label("Words or “a phrase”").fill("traite des personnes")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#conc-rows tr").first.locator("mark")).to_have_text("traite des personnes")
 
 
 def test_create_edit_conflict_history_and_restore_a_concept(

@@ -162,7 +162,14 @@
     const chars = Array.from(text);
     const parts = [];
     let at = 0;
+    // matches only spaces apart read as one ("traite des personnes", not three marks)
+    const joined = [];
     for (const { start, end } of spans) {
+      const last = joined[joined.length - 1];
+      if (last && /^\s*$/.test(chars.slice(last.end, start).join(""))) last.end = Math.max(last.end, end);
+      else joined.push({ start, end });
+    }
+    for (const { start, end } of joined) {
       if (start > at) parts.push(chars.slice(at, start).join(""));
       parts.push(el("mark", { text: chars.slice(Math.max(start, at), end).join("") }));
       at = Math.max(at, end);
