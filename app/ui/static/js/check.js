@@ -101,25 +101,34 @@
   const qaList = document.getElementById("qa-findings");
   const qaCount = document.getElementById("qa-count");
 
-  /* The findings of a QA answer, wherever it lists them (a list of findings, or beads that
-   * each hold theirs). */
-  function findingsOf(answer) {
-    if (Array.isArray(answer)) return answer.flatMap((x) => (x && Array.isArray(x.findings) ? findingsOf(x) : [x]));
-    if (!answer || typeof answer !== "object") return [];
-    for (const name of ["findings", "issues", "items", "beads"]) {
-      if (Array.isArray(answer[name])) return findingsOf(answer[name]);
+  /* Every finding of a QA answer, with the bead it belongs to: each list named `findings`
+   * wherever it is (documents → beads → findings, or flatter answers). */
+  function findingsOf(answer, bead = null, out = []) {
+    if (Array.isArray(answer)) {
+      for (const item of answer) findingsOf(item, bead, out);
+    } else if (answer && typeof answer === "object") {
+      if (Array.isArray(answer.findings)) {
+        for (const finding of answer.findings) out.push({ finding, bead: answer.fr !== undefined ? answer : bead });
+      }
+      for (const [name, value] of Object.entries(answer)) {
+        if (name !== "findings" && value && typeof value === "object") findingsOf(value, bead, out);
+      }
     }
-    return [];
+    return out;
   }
 
-  function describe(finding) {
-    if (typeof finding !== "object" || finding === null) return String(finding);
-    const kind = finding.kind || finding.type || finding.check || finding.category || "";
-    const message = finding.message || finding.detail || finding.description || finding.text || "";
-    const expected = finding.expected || finding.expected_equivalents;
-    let line = [kind, message].filter(Boolean).join(": ");
-    if (Array.isArray(expected) && expected.length) line += ` (→ ${expected.map((e) => e.text || e).join(" / ")})`;
-    return line || JSON.stringify(finding);
+  function findingItem({ finding, bead }) {
+    if (typeof finding !== "object" || finding === null) return el("li", { text: String(finding) });
+    const kind = finding.kind || finding.type || finding.check || "";
+    const expected = Array.isArray(finding.expected) && finding.expected.length
+      ? ` → ${finding.expected.map((e) => e.text || e).join(" / ")}` : "";
+    return el("li", { class: `finding ${finding.severity || ""}` },
+      finding.severity ? el("span", { class: `badge ${finding.severity === "error" ? "deprecated" : "admitted"}`, text: finding.severity }) : null,
+      " ", el("strong", { text: kind }), " ",
+      el("span", { text: `${finding.message || finding.detail || ""}${expected}` }),
+      finding.note ? el("p", { class: "trap-note", text: finding.note }) : null,
+      bead && (bead.fr || bead.en) ? el("p", { class: "meta" },
+        el("span", { lang: "fr", text: bead.fr || "∅" }), " ‖ ", el("span", { lang: "en", text: bead.en || "∅" })) : null);
   }
 
   Alinea.apiPaths().then((paths) => {
@@ -136,7 +145,7 @@
       try {
         const answer = await api("/v1/qa", { json: { fr, en } });
         const findings = findingsOf(answer);
-        qaList.replaceChildren(...findings.map((f) => el("li", { text: describe(f) })));
+        qaList.replaceChildren(...findings.map(findingItem));
         qaCount.textContent = findings.length ? t("qa.count", { n: findings.length }) : t("qa.none");
         say("");
       } catch (error) {

@@ -225,27 +225,49 @@
     if (!list) return;
     const section = document.getElementById("candidates");
     const rowsBox = document.getElementById("candidate-rows");
-    const actionPaths = Object.keys(paths).filter((p) => p.startsWith(`${list}/{`) && paths[p].post);
+    const one = Object.keys(paths).find((p) => /^\{[^}]+\}$/.test(p.slice(list.length + 1)) && p.startsWith(`${list}/`));
+    const editable = Boolean(one && paths[one].patch);
+    const verbs = Object.keys(paths).filter((p) => p.startsWith(`${list}/{`) && paths[p].post)
+      .map((p) => ({ path: p, verb: p.split("/").pop() }));
+    const at = (path, id) => path.replace(/\{[^}]+\}/, encodeURIComponent(id));
+
+    function row(item) {
+      const label = `${item.fr} ↔ ${item.en}`;
+      const input = (lang) => el("input", { type: "text", class: `c-${lang}`, lang, value: item[lang],
+        "aria-label": `${lang === "fr" ? t("check.fr") : t("check.en")}: ${label}`, readonly: !editable });
+      const fr = input("fr");
+      const en = input("en");
+      const example = item.examples?.[0];
+      async function decide(verb, path) {
+        try {
+          if (editable && (fr.value.trim() !== item.fr || en.value.trim() !== item.en)) {
+            await api(at(one, item.id), { method: "PATCH", json: { fr: fr.value.trim(), en: en.value.trim() } });
+          }
+          await api(at(path, item.id), { method: "POST", json: {} });
+          say(`${label}: ${verb}`);
+          await load();
+        } catch (error) {
+          fail(error);
+        }
+      }
+      return el("tr", { dataset: { candidate: item.id } },
+        el("td", {}, fr), el("td", {}, en),
+        el("td", { class: "meta" },
+          [item.score !== undefined ? `${Number(item.score).toFixed(2)}` : "", item.frequency !== undefined ? `×${item.frequency}` : "", item.known ? "✓" : ""].filter(Boolean).join(" "),
+          example ? el("div", {}, el("span", { lang: "fr", text: example.fr }), " ‖ ", el("span", { lang: "en", text: example.en })) : null),
+        el("td", {}, verbs.map(({ verb, path }) => {
+          const name = { accept: t("desk.accept"), reject: t("desk.reject") }[verb] || verb;
+          return el("button", { type: "button", class: "small", "aria-label": `${name}: ${label}`, text: name,
+            onclick: () => decide(verb, path) });
+        })));
+    }
+
     async function load() {
       try {
         const page = await api(list);
         const items = page.items || page.candidates || [];
-        rowsBox.replaceChildren(...items.map((item) => {
-          const id = item.id ?? item.candidate_id;
-          const label = [item.fr, item.en].filter(Boolean).map((x) => (typeof x === "object" ? x.text : x)).join(" ↔ ") || JSON.stringify(item);
-          return el("tr", {},
-            el("td", { text: label }),
-            el("td", { class: "meta", text: [item.score !== undefined ? `score ${Number(item.score).toFixed(2)}` : "", item.frequency !== undefined ? `×${item.frequency}` : ""].filter(Boolean).join(" ") }),
-            el("td", {}, actionPaths.map((p) => {
-              const verb = p.split("/").pop();
-              const name = { accept: t("desk.accept"), reject: t("desk.reject") }[verb] || verb;
-              return el("button", { type: "button", class: "small", "aria-label": `${name}: ${label}`, text: name,
-                onclick: async () => {
-                  try { await api(p.replace(/\{[^}]+\}/, encodeURIComponent(id)), { method: "POST", json: {} }); await load(); } catch (error) { fail(error); }
-                } });
-            })));
-        }));
-        if (!items.length) rowsBox.replaceChildren(el("tr", {}, el("td", { text: t("desk.candidates.none") })));
+        rowsBox.replaceChildren(...(items.length ? items.map(row)
+          : [el("tr", {}, el("td", { text: t("desk.candidates.none") }))]));
         section.hidden = false;
       } catch (error) {
         fail(error);
