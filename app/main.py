@@ -32,6 +32,8 @@ from app.problems import (
     problem_responses,
 )
 from app.settings import Settings
+from app.ui import install as install_ui
+from app.ui.routes import LARGE_BODY_PATHS as UI_LARGE_BODY_PATHS
 
 log = logging.getLogger("alinea")
 
@@ -161,6 +163,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="French/English alignment and terminology service for UN-style documents.",
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        docs_url=None,  # served by app.ui from packaged files, not a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     # Streamed exports and results that may read the database at once (app.streams): half the
@@ -186,6 +190,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             dependencies=[Depends(Access(write_role))],
             responses=problem_responses(Unauthorized, Forbidden, RateLimited),
         )
+    install_ui(app)  # the web interface at /, /docs and /redoc (app.ui)
     generate_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -201,6 +206,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             align.ALIGN_PATH: settings.max_align_request_bytes,
             qa.QA_PATH: settings.max_align_request_bytes,
             jobs_api.JOBS_PATH: settings.job_max_upload_bytes,
+            **dict.fromkeys(UI_LARGE_BODY_PATHS, settings.max_align_request_bytes),
         },
         streamed={termbase.IMPORT_PATH: settings.max_import_bytes},
     )
