@@ -20,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app import __version__
-from app.align_formats import MEDIA_TYPES, AlignFormat
+from app.align_formats import AlignFormat, media_type
 from app.auth.access import Access
 from app.deps import SettingsDep
 from app.documents import DocumentError, docx_text
@@ -245,14 +245,13 @@ def export_alignment(
         side_of("en", body.en),
         [ParagraphBead((0,), (0,), 1.0, beads)],
     )
+    from alignment.formats import FORMATS
     from app.align_formats import render
 
-    extension = {"tmx": "tmx", "tsv": "tsv", "xliff": "xlf", "beads": "txt", "html": "html"}
+    extension = FORMATS[output_format.value].extension
     headers: dict[str, Any] = {
-        "Content-Disposition": (
-            f'attachment; filename="alignment.{extension.get(output_format.value, "json")}"'
-        )
+        "Content-Disposition": f'attachment; filename="alignment.{extension}"'
     }
     return Response(
-        render(alignment, output_format), media_type=MEDIA_TYPES[output_format], headers=headers
+        render(alignment, output_format), media_type=media_type(output_format), headers=headers
     )
