@@ -23,6 +23,7 @@ from app.db import Database, normalize_url, upgrade
 from app.main import create_app
 from app.settings import Settings
 from termbase.index import TermIndex
+from termbase.models import DEFAULT_COLLECTIONS
 from termbase.seed import load_seed_if_new
 
 # The termbase exchange tests' fixtures (the TBX schemas of the shared folder).
@@ -33,7 +34,16 @@ SHARED = Path(os.environ.get("ALINEA_SHARED_DIR", ROOT.parent / "shared"))
 POSTGRES_URL = os.environ.get("ALINEA_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 REQUIRE_POSTGRES = bool(os.environ.get("ALINEA_TEST_REQUIRE_POSTGRES"))
 
-TABLES = ("segment", "job_item", "job", "term", "revision", "concept", "api_key")
+TABLES = (
+    "segment",
+    "job_item",
+    "job",
+    "term_candidate",
+    "term",
+    "revision",
+    "concept",
+    "api_key",
+)
 
 
 # -- shared data ---------------------------------------------------------------------------------
@@ -125,6 +135,16 @@ def _empty(database: Database) -> None:
                 text("DELETE FROM sqlite_sequence WHERE name IN ('concept', 'term', 'revision')")
             )
         conn.execute(text("UPDATE termbase_state SET generation = 0, seed_version = NULL"))
+        # the collections every termbase has, as the migration wrote them; no others
+        conn.execute(text("DELETE FROM collection WHERE id > 3"))
+        for row in DEFAULT_COLLECTIONS:
+            conn.execute(
+                text(
+                    "UPDATE collection SET priority = :priority, reliability = :reliability "
+                    "WHERE id = :id"
+                ),
+                row,
+            )
 
 
 @pytest.fixture
