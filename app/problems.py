@@ -19,9 +19,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from termbase.errors import (
+    CandidateNotFound,
     ChangeRefused,
+    CollectionNotFound,
     ConceptChanged,
     ConceptNotFound,
+    InvalidCollection,
     InvalidConcept,
     InvalidQuery,
     PossibleDuplicates,
@@ -187,6 +190,27 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _not_found(request: Request, exc: ConceptNotFound) -> JSONResponse:
         return problem_response(
             request, Problem(404, str(exc), kind="concept-not-found", title="Concept not found")
+        )
+
+    @app.exception_handler(CollectionNotFound)
+    async def _no_collection(request: Request, exc: CollectionNotFound) -> JSONResponse:
+        return problem_response(
+            request,
+            Problem(422, str(exc), kind="unknown-collection", title="Unknown collection"),
+        )
+
+    @app.exception_handler(InvalidCollection)
+    async def _invalid_collection(request: Request, exc: InvalidCollection) -> JSONResponse:
+        return problem_response(
+            request,
+            Problem(422, str(exc), kind="invalid-collection", title="Invalid collection"),
+        )
+
+    @app.exception_handler(CandidateNotFound)
+    async def _no_candidate(request: Request, exc: CandidateNotFound) -> JSONResponse:
+        return problem_response(
+            request,
+            Problem(404, str(exc), kind="candidate-not-found", title="Candidate not found"),
         )
 
     @app.exception_handler(ConceptChanged)

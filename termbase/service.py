@@ -14,6 +14,7 @@ generation first, as an import does, so writers always take the two locks in the
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -395,6 +396,14 @@ def _finish(
     return True
 
 
+def _move(concept: Concept, to: int, session: Session) -> None:
+    """Put the concept in collection ``to``."""
+    if to != concept.collection_id:
+        concept.collection_id = to
+        session.flush()
+        session.refresh(concept, ["collection"])
+
+
 def update_concept(
     concept_id: int,
     patch: ConceptPatch,
@@ -421,11 +430,7 @@ def update_concept(
     for name, value in patch.field_changes().items():
         setattr(concept, name, value)
     if patch.collection is not None:
-        moved_to = collection_id(patch.collection, session=session)
-        if moved_to != concept.collection_id:
-            concept.collection_id = moved_to
-            session.flush()
-            session.refresh(concept, ["collection"])
+        _move(concept, collection_id(patch.collection, session=session), session)
     if patch.terms is not None:
         _set_terms(concept, patch.terms, session=session)
     _finish(concept, before, session=session, user=user, generation=generation)
@@ -583,8 +588,12 @@ def restore_revision(
                          generation=generation)  # fmt: skip
     concept = claim_concept(concept_id, session=session, expected=expected)
     before = snapshot(concept)
-    for name in fields:
+    for name in CONCEPT_FIELDS:
         setattr(concept, name, getattr(data, name))
+    if data.collection is not None:
+        # a collection since deleted: the concept stays where it is
+        with contextlib.suppress(CollectionNotFound):
+            _move(concept, collection_id(data.collection, session=session), session)
     _set_terms(concept, items, session=session, strict_ids=False)
     _finish(
         concept,
