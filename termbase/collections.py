@@ -82,11 +82,12 @@ def check_name(name: str) -> str:
 
 def list_collections(*, session: Session) -> list[CollectionInfo]:
     """Every collection with its number of concepts, highest priority first."""
-    counts = dict(
-        session.execute(
+    counts = {
+        collection: count
+        for collection, count in session.execute(
             select(Concept.collection_id, func.count(Concept.id)).group_by(Concept.collection_id)
-        ).tuples()
-    )
+        )
+    }
     rows = session.execute(
         select(Collection).order_by(Collection.priority.desc(), Collection.id)
     ).scalars()
