@@ -154,6 +154,7 @@ class ImportOptions:
     collection: str | None = None
 
     def __post_init__(self) -> None:
+        self.format = ImportFormat(self.format)
         self.on_conflict = OnConflict(self.on_conflict)
         self.on_duplicate = OnDuplicate(self.on_duplicate)
 
