@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from app.auth.cli import keys_app
+from app.collections_cli import candidates_app, collections_app
 from app.concepts_cli import concepts_app
 from app.jobs.cli import jobs_app, worker
 from app.settings import Settings
@@ -43,6 +44,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(lexicon_app, name="lexicon")
 app.add_typer(termbase_app, name="termbase")
 app.add_typer(concepts_app, name="concepts")
+app.add_typer(collections_app, name="collections")
+app.add_typer(candidates_app, name="candidates")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(keys_app, name="keys")
 
@@ -83,6 +86,24 @@ def _open_index(settings: Settings):  # type: ignore[no-untyped-def]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 SrcOption = Annotated[str, typer.Option("--src", help="Language of the input (BCP 47).")]
 TgtOption = Annotated[str, typer.Option("--tgt", help="Language of the equivalents (BCP 47).")]
+CollectionOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--collection",
+        help="Only this collection (repeatable; see `alinea collections list`). Default: all "
+        "but the candidates.",
+    ),
+]
+
+
+def _collections(index, names: list[str] | None) -> list[str] | None:  # type: ignore[no-untyped-def]
+    if not names:
+        return None
+    known = {c.name for c in index.collections}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        fail(f"there is no collection {unknown[0]!r} (see `alinea collections list`)", 2)
+    return names
 
 
 @app.command()
@@ -168,6 +189,7 @@ def terms_lookup(
     tgt: TgtOption = "en",
     match: Annotated[str, typer.Option(help="exact, prefix or fuzzy.")] = "exact",
     limit: Annotated[int, typer.Option(min=1, max=200, help="Most concepts to show.")] = 10,
+    collection: CollectionOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Look a term up and print its equivalents, preferred first, deprecated flagged."""
@@ -183,7 +205,9 @@ def terms_lookup(
     if not key_forms(text, src):
         fail("the term has no letters or digits to look up", 2)
     index = _open_index(Settings())
-    hits, _more = index.lookup(text, src=src, mode=mode, limit=limit)
+    hits, _more = index.lookup(
+        text, src=src, mode=mode, limit=limit, collections=_collections(index, collection)
+    )
     items = [lookup_item(h, tgt).model_dump() for h in hits]
     if as_json:
         out.print_json(json.dumps({"query": text, "src": src, "tgt": tgt, "items": items}))
@@ -193,12 +217,14 @@ def terms_lookup(
         raise typer.Exit(1)
     table = Table(title=f"{text} ({src} → {tgt}, {mode.value})", show_lines=True)
     table.add_column("concept", justify="right")
+    table.add_column("collection")
     table.add_column(f"matched ({src})")
     table.add_column("score", justify="right")
     table.add_column(f"{tgt} equivalents")
     for item in items:
         table.add_row(
             str(item["concept_id"]),
+            item["collection"],
             _term_cell(item["matched"]),
             f"{item['score']:.2f}",
             "\n".join(_term_cell(e) for e in item["equivalents"]) or "[dim]none[/]",
@@ -212,6 +238,7 @@ def terms_recognize(
     file: Annotated[str, typer.Argument(help="A UTF-8 text file, or - for standard input.")],
     src: SrcOption = "fr",
     tgt: TgtOption = "en",
+    collection: CollectionOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Find every termbase term in a text and print it with its equivalents."""
@@ -220,7 +247,7 @@ def terms_recognize(
     src, tgt = _language(src, "--src"), _language(tgt, "--tgt")
     text = _read_text(file)
     index = _open_index(Settings())
-    spans = index.recognize(text, src=src)
+    spans = index.recognize(text, src=src, collections=_collections(index, collection))
     found = [term.model_dump() for term in recognized_terms(spans, tgt)]
     if as_json:
         out.print_json(json.dumps({"src": src, "tgt": tgt, "terms": found}))
@@ -613,6 +640,10 @@ def termbase_export(
         str | None,
         typer.Option("--changed-since", help="Only concepts changed since (ISO 8601 date/time)."),
     ] = None,
+    collection: Annotated[
+        list[str] | None,
+        typer.Option("--collection", help="Only concepts of this collection (repeatable)."),
+    ] = None,
 ) -> None:
     """Export the termbase of ALINEA_DATABASE_URL as TBX, TBX v2, CSV or TSV."""
     from datetime import UTC, datetime
@@ -648,6 +679,7 @@ def termbase_export(
         languages=tuple(_language(tag, "--lang") for tag in lang or ()),
         statuses=tuple(statuses),
         changed_since=since,
+        collections=tuple(collection or ()),
     )
     database = _open_database(Settings())
     try:
@@ -704,8 +736,20 @@ def _export_to_file(database, chosen, selection, output: Path, count_concepts) -
 
 @termbase_app.command("import")
 def termbase_import(
-    file: Annotated[str, typer.Argument(help="A TBX (v3 or v2), CSV or TSV file; - for stdin.")],
-    import_format: Annotated[str, typer.Option("--format", help="auto, tbx, csv or tsv.")] = "auto",
+    file: Annotated[
+        str, typer.Argument(help="A TBX (v3 or v2), CSV, TSV or SKOS file; - for stdin.")
+    ],
+    import_format: Annotated[
+        str, typer.Option("--format", help="auto, tbx, csv, tsv or skos (Turtle or RDF/XML).")
+    ] = "auto",
+    collection: Annotated[
+        str | None,
+        typer.Option(
+            "--collection",
+            help="The collection new concepts go to (created as a vocabulary if missing).",
+            show_default="the file's, else the team's; SKOS: one named after its scheme",
+        ),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check and count everything, write nothing.")
     ] = False,
@@ -714,6 +758,7 @@ def termbase_import(
         typer.Option(
             "--merge",
             help="What an incoming concept matches: id (its Alinea id, alinea-12), "
+            "source (the same source, e.g. a SKOS concept's URI, in the import's collection), "
             "term:LANG (one of its terms in LANG) or none.",
         ),
     ] = "id",
@@ -772,7 +817,15 @@ def termbase_import(
     try:
         chosen = ImportFormat(import_format)
     except ValueError:
-        fail(f"--format must be auto, tbx, csv or tsv, not {import_format!r}", 2)
+        fail(f"--format must be auto, tbx, csv, tsv or skos, not {import_format!r}", 2)
+    if collection is not None:
+        from termbase.collections import check_name
+        from termbase.errors import InvalidCollection
+
+        try:
+            collection = check_name(collection)
+        except InvalidCollection as exc:
+            fail(str(exc), 2)
     if on_conflict not in set(OnConflict):
         fail(f"--on-conflict must be keep or overwrite, not {on_conflict!r}", 2)
     if on_duplicate is not None and on_duplicate not in set(OnDuplicate):
@@ -822,6 +875,7 @@ def termbase_import(
             progress=lambda done: progress.update(task, completed=done),
             on_conflict=on_conflict,
             on_duplicate=on_duplicate or settings.on_duplicate,
+            collection=collection,
         )
         try:
             with database.sessionmaker() as session:
