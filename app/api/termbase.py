@@ -28,7 +28,7 @@ from termbase.exchange.importer import (
 )
 from termbase.exchange.selection import ExportFilter
 from termbase.models import TermStatus
-from termbase.schemas import normalize_language_tag
+from termbase.schemas import CollectionName, normalize_language_tag
 
 EXPORT_PATH = "/v1/termbase/export"
 IMPORT_PATH = "/v1/termbase/import"
@@ -127,6 +127,8 @@ IMPORT_TYPES: dict[str, ImportFormat | None] = {
     "text/csv": ImportFormat.CSV,
     "application/csv": ImportFormat.CSV,
     "text/tab-separated-values": ImportFormat.TSV,
+    "text/turtle": ImportFormat.SKOS,
+    "application/rdf+xml": ImportFormat.SKOS,
     "text/plain": None,
     "application/octet-stream": None,
     "application/vnd.ms-excel": None,  # what some systems call any .csv file
@@ -253,7 +255,13 @@ def _run_import(app: FastAPI, upload: IO[bytes], options: ImportOptions) -> Impo
             "content": {
                 **{
                     media_type: {"schema": {"type": "string", "format": "binary"}}
-                    for media_type in ("application/xml", "text/csv", "text/tab-separated-values")
+                    for media_type in (
+                        "application/xml",
+                        "text/csv",
+                        "text/tab-separated-values",
+                        "text/turtle",
+                        "application/rdf+xml",
+                    )
                 },
                 FORM: {
                     "schema": {
@@ -274,9 +282,17 @@ async def import_termbase_file(
         ImportFormat,
         Query(
             alias="format",
-            description="auto (from the content type, else the content), tbx, csv or tsv.",
+            description="auto (from the content type, else the content), tbx, csv, tsv or skos "
+            "(Turtle or RDF/XML).",
         ),
     ] = ImportFormat.AUTO,
+    collection: Annotated[
+        CollectionName | None,
+        Query(
+            description="The collection new concepts go to (created as a vocabulary if missing). "
+            "Default: the one the file names, else the team's; a SKOS vocabulary's own."
+        ),
+    ] = None,
     dry_run: Annotated[
         bool, Query(description="Check and count everything, write nothing.")
     ] = False,
@@ -365,6 +381,7 @@ async def import_termbase_file(
             max_bytes=limit,
             on_conflict=on_conflict,
             on_duplicate=on_duplicate or settings.on_duplicate,
+            collection=collection,
         )
         report = await run_in_threadpool(_run_import, request.app, upload, options)
     finally:
