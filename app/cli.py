@@ -19,7 +19,7 @@ from rich.table import Table
 from app.auth.cli import keys_app
 from app.collections_cli import candidates_app, collections_app
 from app.concepts_cli import concepts_app
-from app.jobs.cli import jobs_app, worker
+from app.jobs.cli import jobs_app, segments_app, worker
 from app.settings import Settings
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ app.add_typer(concepts_app, name="concepts")
 app.add_typer(collections_app, name="collections")
 app.add_typer(candidates_app, name="candidates")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(segments_app, name="segments")
 app.add_typer(keys_app, name="keys")
 
 out = Console(soft_wrap=False)
@@ -805,13 +806,13 @@ def termbase_import(
         TransferSpeedColumn,
     )
 
+    from app.imports import import_file
     from termbase.exchange.importer import (
         ImportFormat,
         ImportOptions,
         MergePolicy,
         OnConflict,
         OnDuplicate,
-        import_termbase,
     )
 
     try:
@@ -878,13 +879,7 @@ def termbase_import(
             collection=collection,
         )
         try:
-            with database.sessionmaker() as session:
-                report = import_termbase(handle, session=session, options=options)
-                if report.accepted and not dry_run:
-                    session.commit()
-                    report.committed = True
-                else:
-                    session.rollback()
+            report = import_file(database, handle, options)
         finally:
             if handle is not sys.stdin.buffer:
                 handle.close()

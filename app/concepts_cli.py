@@ -100,7 +100,7 @@ def _session(settings: Settings) -> Iterator[Any]:
             f"{str(exc).splitlines()[0]}"
         )
     try:
-        with database.sessionmaker() as session:
+        with database.session() as session:  # commits when the command's block succeeds
             yield session
     except ConceptChanged as exc:
         fail(f"{exc} (--if-revision {exc.revision} to base the change on it)")
@@ -115,6 +115,13 @@ def _session(settings: Settings) -> Iterator[Any]:
         fail(f"the database refused the change: {str(exc).splitlines()[0]}")
     finally:
         database.dispose()
+
+
+def _once_written(session: Any, show: Callable[[], None]) -> None:
+    """Show what a command wrote once its session has committed (see ``_session``)."""
+    from app.db import after_commit
+
+    after_commit(session, lambda _committed: show())
 
 
 def _located(error: dict[str, Any]) -> str:
@@ -366,8 +373,7 @@ def create_concept(
     with _session(settings) as session:
         concept = service.create_concept(concept_in, session=session, user=_user(user))
         duplicates = _duplicates(concept, session, settings, on_duplicate)
-        session.commit()
-        _written(concept, duplicates, as_json, "created")
+        _once_written(session, lambda: _written(concept, duplicates, as_json, "created"))
 
 
 def _edit_in_editor(current: dict[str, Any]) -> tuple[Any, Path] | None:
@@ -465,8 +471,7 @@ def edit_concept(
                 concept_id, patch, session=session, user=_user(user), expected=expected
             )
             duplicates = _duplicates(concept, session, settings, on_duplicate)
-            session.commit()
-            _written(concept, duplicates, as_json, "saved")
+            _once_written(session, lambda: _written(concept, duplicates, as_json, "saved"))
     except typer.Exit:
         if kept is not None:
             err.print(f"your edit is kept in {kept}", highlight=False, soft_wrap=True)
@@ -488,7 +493,6 @@ def delete_concept(
     expected = _expected(if_revision, settings, "delete")
     with _session(settings) as session:
         service.delete_concept(concept_id, session=session, user=_user(user), expected=expected)
-        session.commit()
     out.print(f"concept {concept_id} deleted", highlight=False)
 
 
@@ -520,8 +524,10 @@ def restore_revision(
             concept_id, revision, session=session, user=_user(user), expected=expected
         )
         duplicates = _duplicates(concept, session, settings, on_duplicate)
-        session.commit()
-        _written(concept, duplicates, as_json, f"restored to revision {revision}")
+        _once_written(
+            session,
+            lambda: _written(concept, duplicates, as_json, f"restored to revision {revision}"),
+        )
 
 
 # -- one term -------------------------------------------------------------------------------------
@@ -563,8 +569,9 @@ def add_term(
             concept_id, term_in, session=session, user=_user(user), expected=expected
         )
         duplicates = _duplicates(concept, session, settings, on_duplicate)
-        session.commit()
-        _written(concept, duplicates, as_json, f"has term {term.id}")
+        _once_written(
+            session, lambda: _written(concept, duplicates, as_json, f"has term {term.id}")
+        )
 
 
 @concepts_app.command("edit-term")
@@ -605,8 +612,7 @@ def edit_term(
             concept_id, term_id, patch, session=session, user=_user(user), expected=expected
         )
         duplicates = _duplicates(concept, session, settings, on_duplicate)
-        session.commit()
-        _written(concept, duplicates, as_json, "saved")
+        _once_written(session, lambda: _written(concept, duplicates, as_json, "saved"))
 
 
 @concepts_app.command("remove-term")
@@ -626,5 +632,4 @@ def remove_term(
         concept = service.delete_term(
             concept_id, term_id, session=session, user=_user(user), expected=expected
         )
-        session.commit()
-        _written(concept, [], as_json, f"lost term {term_id}")
+        _once_written(session, lambda: _written(concept, [], as_json, f"lost term {term_id}"))

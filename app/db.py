@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -59,7 +59,10 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session that commits when the block ends normally and rolls back otherwise."""
+        """One unit of work, the only place that commits: the session commits when the block
+        ends normally and rolls back otherwise; once committed, the actions registered with
+        :func:`after_commit` run (the session still open). A request's session is one of these
+        (:func:`app.deps.get_session`); domain services never commit."""
         with self.sessionmaker() as session:
             try:
                 yield session
@@ -67,9 +70,20 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+            for action in session.info.pop(_AFTER_COMMIT, ()):
+                action(session)
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+_AFTER_COMMIT = "alinea.after_commit"
+
+
+def after_commit(session: Session, action: Callable[[Session], None]) -> None:
+    """Run ``action`` once the unit of work of ``session`` has committed (not if it rolls back):
+    e.g. make this process's term index see the change."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(action)
 
 
 def alembic_config(engine: Engine | None = None) -> Config:

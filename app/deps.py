@@ -27,8 +27,9 @@ def get_database(request: Request) -> Database:
 
 
 def get_session(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
-    """A session for one request. Routes commit explicitly; anything uncommitted is rolled back."""
-    with database.sessionmaker() as session:
+    """The request's unit of work (:meth:`Database.session`): committed when the route succeeds,
+    before the response is sent, and rolled back when it fails. Routes never commit."""
+    with database.session() as session:
         yield session
 
 
@@ -61,6 +62,8 @@ async def get_user(principal: PrincipalDep) -> str:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the session ends (commits) before the response is sent, so that a commit
+# that fails answers a problem, not a success.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 IndexDep = Annotated[TermIndex, Depends(get_index)]
 UserDep = Annotated[str, Depends(get_user)]

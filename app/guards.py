@@ -8,7 +8,8 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.problems import PROBLEM_MEDIA_TYPE
+from app.errors import InvalidRequest
+from app.problems import PROBLEM_MEDIA_TYPE, problem_document
 
 _CONTROL = re.compile(rb"[\x00-\x1f\x7f]")
 
@@ -36,13 +37,12 @@ class ControlCharacterGuard:
     @staticmethod
     async def _refuse(scope: Scope, send: Send, where: str) -> None:
         body = json.dumps(
-            {
-                "type": "https://alinea.example/problems/validation-error",
-                "title": "Invalid request",
-                "status": 422,
-                "detail": f"the {where} holds a control character (such as NUL): none is allowed",
-                "instance": scope.get("path"),
-            }
+            problem_document(
+                InvalidRequest(
+                    f"the {where} holds a control character (such as NUL): none is allowed"
+                ),
+                scope.get("path"),
+            )
         ).encode()
         await send(
             {

@@ -20,11 +20,17 @@ from app.auth.access import Access, Authenticator, RateLimits
 from app.auth.keys import service_secret
 from app.auth.models import Role
 from app.bootstrap import build_index, prepare_database
+from app.errors import Forbidden, RateLimited, RequestTooLarge, Unauthorized
 from app.guards import ControlCharacterGuard
 from app.jobs import api as jobs_api
 from app.openapi import complete
 from app.pagination import configure_cursors
-from app.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers, problem_responses
+from app.problems import (
+    PROBLEM_MEDIA_TYPE,
+    install_problem_handlers,
+    problem_document,
+    problem_responses,
+)
 from app.settings import Settings
 
 log = logging.getLogger("alinea")
@@ -96,13 +102,10 @@ class BodySizeLimit:
 
     async def _refuse(self, scope: Scope, send: Send, limit: int) -> None:
         body = json.dumps(
-            {
-                "type": "https://alinea.example/problems/request-too-large",
-                "title": "Content Too Large",
-                "status": 413,
-                "detail": f"the request body is over the limit of {limit} bytes",
-                "instance": scope.get("path"),
-            }
+            problem_document(
+                RequestTooLarge(f"the request body is over the limit of {limit} bytes"),
+                scope.get("path"),
+            )
         ).encode()
         await send(
             {
@@ -182,7 +185,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(
             router,
             dependencies=[Depends(Access(write_role))],
-            responses=problem_responses(401, 403, 429),
+            responses=problem_responses(Unauthorized, Forbidden, RateLimited),
         )
     generate_openapi = app.openapi
 

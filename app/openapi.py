@@ -7,46 +7,56 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from app.problems import PROBLEM_MEDIA_TYPE
+from app.problems import PROBLEM_MEDIA_TYPE, ProblemDetail, declared_types, with_problem_types
 from app.settings import Settings
 
-_PROBLEM = {
-    "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}}
+_REF = "#/components/schemas/{model}"
+# The problem types every operation can answer, whatever the route (the guards, the framework).
+_EVERYWHERE = {422: ("validation-error",)}
+_API = {429: ("rate-limited",), 503: ("database-unavailable", "service-busy")}
+_WITH_BODY = {413: ("request-too-large",)}
+_API_POST = {415: ("unsupported-media-type",)}
+# Not a typed problem: the framework's own 400 (about:blank).
+_BAD_BODY = {
+    "description": "Bad Request. The body cannot be parsed (not UTF-8 JSON, a malformed form "
+    "upload).",
+    "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": _REF.format(model="ProblemDetail")}}},
 }
-_WHY = {
-    400: "The body cannot be parsed (not UTF-8 JSON, a malformed form upload).",
-    413: "The body is over the size limit (ALINEA_MAX_REQUEST_BYTES, or the route's own).",
-    415: "A content type this operation does not take; or a write sent as text/plain, a form or "
-    "without a content type and without an Authorization header (see Security in the README).",
-    422: "A parameter or the body is not valid (each error in `errors`); a control character "
-    "in the path or the query.",
-    429: "Over a rate limit (ALINEA_RATE_LIMIT, ALINEA_RATE_LIMIT_HEAVY): see Retry-After.",
-    503: "The database cannot be reached, or no connection came free in time: see Retry-After.",
-}
-
-
-def _problem(status: int) -> dict[str, Any]:
-    return {"description": f"{HTTPStatus(status).phrase}. {_WHY[status]}", **_PROBLEM}
 
 
 def complete(openapi: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    schemas = openapi.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("ProblemDetail", ProblemDetail.model_json_schema(ref_template=_REF))
     for path, operations in openapi.get("paths", {}).items():
         api = path.startswith("/v1/")
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
-            statuses = [422]
+            generic: dict[int, tuple[str, ...]] = dict(_EVERYWHERE)
             if api:
-                statuses += [429, 503]
+                generic.update(_API)
             if method in ("post", "put", "patch"):
-                statuses += [400, 413]
+                generic.update(_WITH_BODY)
+                responses.setdefault("400", _BAD_BODY)
             if method == "post" and api:
-                statuses.append(415)
-            for status in statuses:
-                responses.setdefault(str(status), _problem(status))
-            for status, response in responses.items():
+                generic.update(_API_POST)
+            for status, slugs in generic.items():
+                responses[str(status)] = with_problem_types(
+                    responses.get(str(status)), status, slugs
+                )
+            for status, response in list(responses.items()):
                 # Every error is a problem document (FastAPI's own 422 says application/json).
-                if status.isdigit() and int(status) >= 400 and path != "/readyz":
-                    response["content"] = _PROBLEM["content"]
+                if (
+                    status.isdigit()
+                    and int(status) >= 400
+                    and path != "/readyz"
+                    and not declared_types(response)
+                    and response is not _BAD_BODY
+                ):
+                    responses[status] = {
+                        "description": response.get("description")
+                        or HTTPStatus(int(status)).phrase,
+                        "content": _BAD_BODY["content"],
+                    }
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") == "query" and parameter.get("name") == "q":
                     parameter["schema"]["maxLength"] = settings.max_query_chars

@@ -17,7 +17,7 @@ import json
 import secrets
 from typing import Any
 
-from app.problems import Problem
+from app.errors import InvalidCursor
 
 MAX_CURSOR_LENGTH = 400
 # The key until the service configures its own (a command-line process, a bare test app).
@@ -49,8 +49,8 @@ def encode_cursor(**fields: Any) -> str:
     return f"{payload}.{_mac(payload)}"
 
 
-def _invalid() -> Problem:
-    return Problem(422, "the cursor is not one this service issued", kind="invalid-cursor")
+def _invalid() -> InvalidCursor:
+    return InvalidCursor("the cursor is not one this service issued")
 
 
 def decode_cursor(cursor: str | None, signature: str | None = None) -> dict[str, Any]:
@@ -68,16 +68,12 @@ def decode_cursor(cursor: str | None, signature: str | None = None) -> dict[str,
     if not isinstance(fields, dict):
         raise _invalid()
     if signature is not None and fields.get("s") != signature:
-        raise Problem(
-            422,
-            "the cursor belongs to another query; start again without it",
-            kind="invalid-cursor",
-        )
+        raise InvalidCursor("the cursor belongs to another query; start again without it")
     return fields
 
 
 def cursor_int(fields: dict[str, Any], name: str, default: int = 0) -> int:
-    """An integer field of a decoded cursor (a 422 problem if it is anything else)."""
+    """An integer field of a decoded cursor (InvalidCursor if it is anything else)."""
     value = fields.get(name, default)
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**31:
         raise _invalid()

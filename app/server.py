@@ -26,18 +26,14 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from app.problems import PROBLEM_MEDIA_TYPE
+from app.errors import RequestTimeout
+from app.problems import PROBLEM_MEDIA_TYPE, problem_document
 from app.settings import get_settings
 
 
 def _request_timeout_response() -> bytes:
     body = json.dumps(
-        {
-            "type": "https://alinea.example/problems/request-timeout",
-            "title": "Request Timeout",
-            "status": 408,
-            "detail": "the request's headers did not arrive in time",
-        }
+        problem_document(RequestTimeout("the request's headers did not arrive in time"))
     ).encode()
     head = (
         "HTTP/1.1 408 Request Timeout\r\n"

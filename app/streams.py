@@ -26,7 +26,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 
-from app.problems import Problem
+from app.errors import ServiceBusy
 
 log = logging.getLogger("alinea")
 
@@ -72,12 +72,7 @@ class Spooled:
 
     def _produce(self) -> None:
         if self._slots is not None and not self._slots.acquire(timeout=self._wait):
-            self._error = Problem(
-                503,
-                "the service is busy with other exports; try again shortly",
-                kind="service-busy",
-                headers={"Retry-After": "5"},
-            )
+            self._error = ServiceBusy("the service is busy with other exports; try again shortly")
             with self._changed:
                 self._finished = True
                 self._changed.notify_all()

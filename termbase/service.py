@@ -30,9 +30,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 from termbase.diff import diff_snapshots
 from termbase.errors import (
     ChangeRefused,
-    CollectionNotFound,
     ConceptChanged,
     ConceptNotFound,
+    InvalidCollection,
     InvalidConcept,
     RevisionNotFound,
     TermNotFound,
@@ -93,7 +93,7 @@ def collection_id(name: str | None, *, session: Session) -> int:
         return TEAM_COLLECTION_ID
     found = session.execute(select(CollectionRow.id).where(CollectionRow.name == name)).scalar()
     if found is None:
-        raise CollectionNotFound(name)
+        raise InvalidCollection(f"there is no collection '{name}' (see GET /v1/collections)")
     return int(found)
 
 
@@ -592,7 +592,7 @@ def restore_revision(
         setattr(concept, name, getattr(data, name))
     if data.collection is not None:
         # a collection since deleted: the concept stays where it is
-        with contextlib.suppress(CollectionNotFound):
+        with contextlib.suppress(InvalidCollection):
             _move(concept, collection_id(data.collection, session=session), session)
     _set_terms(concept, items, session=session, strict_ids=False)
     _finish(
@@ -624,7 +624,7 @@ def _recreate(
     taken = set(session.execute(select(Term.id).where(Term.id.in_(wanted))).scalars())
     try:
         kept_in = collection_id(data.collection, session=session)
-    except CollectionNotFound:
+    except InvalidCollection:
         kept_in = TEAM_COLLECTION_ID
     concept = Concept(
         id=concept_id,

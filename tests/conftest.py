@@ -21,10 +21,13 @@ from sqlalchemy.engine import make_url
 
 from app.db import Database, normalize_url, upgrade
 from app.main import create_app
+from app.models import metadata
 from app.settings import Settings
 from termbase.index import TermIndex
 from termbase.models import DEFAULT_COLLECTIONS
-from termbase.seed import load_seed_if_new
+from termbase.seed import load_seed_if_new, read_seed
+
+SEED_CONCEPTS = len(read_seed()["concepts"])  # concepts in the shipped seed
 
 # The termbase exchange tests' fixtures (the TBX schemas of the shared folder).
 pytest_plugins = ("tests.tbx_support",)
@@ -34,16 +37,11 @@ SHARED = Path(os.environ.get("ALINEA_SHARED_DIR", ROOT.parent / "shared"))
 POSTGRES_URL = os.environ.get("ALINEA_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 REQUIRE_POSTGRES = bool(os.environ.get("ALINEA_TEST_REQUIRE_POSTGRES"))
 
-TABLES = (
-    "segment",
-    "job_item",
-    "job",
-    "term_candidate",
-    "term",
-    "revision",
-    "concept",
-    "api_key",
-)
+# Emptied before each test: every table of the metadata (children first), except the one-row
+# state the service keeps (reset below) and its secrets (the cursor key, kept for the session).
+# The collections are reset below to the three every termbase has (fixed ids).
+_KEPT = {"termbase_state", "service_secret", "collection"}
+TABLES = tuple(t.name for t in reversed(metadata.sorted_tables) if t.name not in _KEPT)
 
 
 # -- shared data ---------------------------------------------------------------------------------

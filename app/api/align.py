@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query, Response
 
 from app.align_formats import MEDIA_TYPES, AlignFormat, SourceLanguage, render
 from app.deps import SettingsDep
-from app.problems import Problem, problem_responses
+from app.errors import CannotAlign, InvalidText, TextTooLong, TooManySentences
+from app.problems import problem_responses
 from app.schemas import AlignRequest, AlignResponse
 
 ALIGN_PATH = "/v1/align"
@@ -19,23 +20,19 @@ router = APIRouter(tags=["alignment"])
 
 
 def side_text(side: str | list[str], name: str, max_bytes: int) -> str:
-    """One side as the aligner takes it; a 413 or 422 problem if it is too large or not text."""
+    """One side as the aligner takes it; TextTooLong or InvalidText if it is too large or not
+    text."""
     text = "\n".join(side) if isinstance(side, list) else side
     try:
         size = len(text.encode("utf-8"))
     except UnicodeEncodeError as exc:  # JSON lets "\ud800" through: a lone surrogate half
-        raise Problem(
-            422,
+        raise InvalidText(
             f"the {name} text is not valid Unicode: it holds a lone surrogate "
-            f"(U+{ord(text[exc.start]):04X} at offset {exc.start})",
-            kind="invalid-text",
-            title="Invalid text",
+            f"(U+{ord(text[exc.start]):04X} at offset {exc.start})"
         ) from exc
     if size > max_bytes:
-        raise Problem(
-            413,
-            f"the {name} text is {size:,} bytes in UTF-8; the limit is {max_bytes:,} bytes a side",
-            kind="text-too-long",
+        raise TextTooLong(
+            f"the {name} text is {size:,} bytes in UTF-8; the limit is {max_bytes:,} bytes a side"
         )
     return text
 
@@ -60,7 +57,7 @@ _OTHER_FORMATS: dict[str, dict[str, Any]] = {
                 }
             },
         },
-        **problem_responses(413, 422),
+        **problem_responses(TextTooLong, TooManySentences, InvalidText, CannotAlign),
     },
 )
 def align_texts(
@@ -117,9 +114,9 @@ def align_texts(
     try:
         alignment = align(fr_text, en_text, options=options, anchors=body.anchors)
     except AlignmentTooLarge as exc:
-        raise Problem(413, str(exc), kind="too-many-sentences") from exc
+        raise TooManySentences(str(exc)) from exc
     except AlignmentError as exc:
-        raise Problem(422, str(exc), kind="cannot-align", title="Cannot align") from exc
+        raise CannotAlign(str(exc)) from exc
     headers = {}
     if output_format is not AlignFormat.JSON:
         headers[WARNINGS_HEADER] = json.dumps(alignment.warnings)

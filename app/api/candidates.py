@@ -12,6 +12,7 @@ from app.deps import SessionDep, UserDep
 from app.pagination import decode_cursor, encode_cursor
 from app.problems import problem_responses
 from termbase import candidates as queue
+from termbase.errors import CandidateNotFound, ChangeRefused
 from termbase.models import MAX_TERM_LENGTH, TermCandidate
 
 router = APIRouter(prefix="/v1/term-candidates", tags=["term candidates"])
@@ -124,7 +125,10 @@ def list_candidates(
 
 
 @router.post(
-    "", response_model=ProposeOut, summary="Queue term candidates", responses=problem_responses(422)
+    "",
+    response_model=ProposeOut,
+    summary="Queue term candidates",
+    responses=problem_responses("validation-error"),
 )
 def propose_candidates(
     body: ProposeIn, session: SessionDep, user: UserDep, request: Request
@@ -155,7 +159,7 @@ def propose_candidates(
     "/{candidate_id}",
     response_model=CandidateOut,
     summary="Get a term candidate",
-    responses=problem_responses(404, 422),
+    responses=problem_responses(CandidateNotFound, "validation-error"),
 )
 def get_candidate(candidate_id: CandidateId, session: SessionDep) -> CandidateOut:
     return _out(queue.get_candidate(candidate_id, session=session))
@@ -165,7 +169,7 @@ def get_candidate(candidate_id: CandidateId, session: SessionDep) -> CandidateOu
     "/{candidate_id}",
     response_model=CandidateOut,
     summary="Edit a pending term candidate",
-    responses=problem_responses(404, 409, 422),
+    responses=problem_responses(CandidateNotFound, ChangeRefused, "validation-error"),
 )
 def edit_candidate(
     candidate_id: CandidateId,
@@ -184,7 +188,7 @@ def edit_candidate(
     "/{candidate_id}/accept",
     response_model=CandidateOut,
     summary="Accept a term candidate (it becomes a concept of the team's collection)",
-    responses=problem_responses(404, 409, 422),
+    responses=problem_responses(CandidateNotFound, ChangeRefused, "validation-error"),
 )
 def accept_candidate(
     candidate_id: CandidateId, session: SessionDep, user: UserDep, request: Request
@@ -199,7 +203,7 @@ def accept_candidate(
     "/{candidate_id}/reject",
     response_model=CandidateOut,
     summary="Reject a term candidate (never proposed again)",
-    responses=problem_responses(404, 409, 422),
+    responses=problem_responses(CandidateNotFound, ChangeRefused, "validation-error"),
 )
 def reject_candidate(
     candidate_id: CandidateId, session: SessionDep, user: UserDep, request: Request

@@ -12,9 +12,9 @@ from fastapi import APIRouter, Path, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.deps import SessionDep
-from app.problems import Problem, problem_responses
+from app.problems import problem_responses
 from termbase import collections as service
-from termbase.errors import CollectionNotFound
+from termbase.errors import CollectionNotFound, InvalidCollection
 from termbase.models import (
     MAX_PRIORITY,
     MAX_RELIABILITY,
@@ -102,13 +102,13 @@ def list_collections(session: SessionDep) -> CollectionList:
     "/{name}",
     response_model=CollectionOut,
     summary="Get a collection",
-    responses=problem_responses(404, 422),
+    responses=problem_responses(CollectionNotFound, "validation-error"),
 )
 def get_collection(name: NamePath, session: SessionDep) -> CollectionOut:
     for info in service.list_collections(session=session):
         if info.name == name:
             return _out(info)
-    raise Problem(404, str(CollectionNotFound(name)), kind="collection-not-found")
+    raise CollectionNotFound(name)
 
 
 @router.post(
@@ -116,7 +116,7 @@ def get_collection(name: NamePath, session: SessionDep) -> CollectionOut:
     response_model=CollectionOut,
     status_code=status.HTTP_201_CREATED,
     summary="Create a collection",
-    responses=problem_responses(422),
+    responses=problem_responses(InvalidCollection, "validation-error"),
 )
 def create_collection(body: CollectionIn, session: SessionDep, request: Request) -> CollectionOut:
     """A new vocabulary's or team's collection (the UN seed and the candidates are built in)."""
@@ -137,21 +137,18 @@ def create_collection(body: CollectionIn, session: SessionDep, request: Request)
     "/{name}",
     response_model=CollectionOut,
     summary="Change a collection's title, priority or reliability",
-    responses=problem_responses(404, 422),
+    responses=problem_responses(CollectionNotFound, InvalidCollection, "validation-error"),
 )
 def update_collection(
     name: NamePath, body: CollectionPatch, session: SessionDep, request: Request
 ) -> CollectionOut:
-    try:
-        service.update_collection(
-            name,
-            session=session,
-            title=body.title,
-            priority=body.priority,
-            reliability=body.reliability,
-        )
-    except CollectionNotFound as exc:
-        raise Problem(404, str(exc), kind="collection-not-found") from exc
+    service.update_collection(
+        name,
+        session=session,
+        title=body.title,
+        priority=body.priority,
+        reliability=body.reliability,
+    )
     session.commit()
     request.app.state.index.refresh(session=session)
     return get_collection(name, session)

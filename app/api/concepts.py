@@ -15,14 +15,24 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db import after_commit
 from app.deps import SessionDep, SettingsDep, UserDep
+from app.errors import InvalidCursor, PreconditionRequired
 from app.pagination import decode_cursor, encode_cursor
 from app.params import ConceptId, RevisionNumber, TermId
-from app.problems import Problem, problem_responses
+from app.problems import problem_responses
 from app.schemas import ConceptPage, HistoryPage, TermWritten
 from app.settings import Settings
 from termbase import service
-from termbase.errors import PossibleDuplicates, TermNotFound
+from termbase.errors import (
+    ChangeRefused,
+    ConceptChanged,
+    ConceptNotFound,
+    InvalidConcept,
+    PossibleDuplicates,
+    RevisionNotFound,
+    TermNotFound,
+)
 from termbase.models import Concept, Term
 from termbase.schemas import (
     CollectionName,
@@ -72,12 +82,9 @@ def expected_revisions(
     ``*``). An ETag of another concept or of another shape matches nothing (412)."""
     if if_match is None:
         if settings.require_if_match and body_revision is None:
-            raise Problem(
-                428,
+            raise PreconditionRequired(
                 "this service requires If-Match on writes: send the concept's ETag as read "
-                f'(GET /v1/concepts/{concept_id}), e.g. If-Match: "{concept_id}-3"',
-                kind="precondition-required",
-                title="Precondition required",
+                f'(GET /v1/concepts/{concept_id}), e.g. If-Match: "{concept_id}-3"'
             )
         return None
     if if_match.strip() == "*":
@@ -92,8 +99,9 @@ def expected_revisions(
 
 
 def _refresh_index(request: Request, session: Session) -> None:
-    """Make this process's index see the change at once, without waiting for its next check."""
-    request.app.state.index.refresh(session=session)
+    """Once the request's session has committed, make this process's index see the change at
+    once, without waiting for its next check."""
+    after_commit(session, lambda committed: request.app.state.index.refresh(session=committed))
 
 
 def _duplicates(
@@ -125,7 +133,7 @@ def _term_written(concept: Concept, term: Term, duplicates: list[PossibleDuplica
     response_model=ConceptWritten,
     status_code=status.HTTP_201_CREATED,
     summary="Create a concept",
-    responses=problem_responses(409, 413, 422),
+    responses=problem_responses(InvalidConcept, PossibleDuplicates),
 )
 def create_concept(
     body: ConceptIn,
@@ -139,7 +147,6 @@ def create_concept(
     """Create a concept; `possible_duplicates` lists concepts with the same main term."""
     concept = service.create_concept(body, session=session, user=user)
     duplicates = _duplicates(concept, session, settings, on_duplicate)
-    session.commit()
     _refresh_index(request, session)
     response.headers["Location"] = f"/v1/concepts/{concept.id}"
     response.headers["ETag"] = etag(concept)
@@ -147,7 +154,10 @@ def create_concept(
 
 
 @router.get(
-    "", response_model=ConceptPage, summary="List concepts", responses=problem_responses(422)
+    "",
+    response_model=ConceptPage,
+    summary="List concepts",
+    responses=problem_responses(InvalidCursor),
 )
 def list_concepts(
     session: SessionDep,
@@ -178,7 +188,7 @@ def list_concepts(
     "/{concept_id}",
     response_model=ConceptOut,
     summary="Get a concept",
-    responses=problem_responses(404, 422),
+    responses=problem_responses(ConceptNotFound),
 )
 def get_concept(concept_id: ConceptId, session: SessionDep, response: Response) -> ConceptOut:
     concept = service.get_concept(concept_id, session=session)
@@ -190,7 +200,9 @@ def get_concept(concept_id: ConceptId, session: SessionDep, response: Response) 
     "/{concept_id}",
     response_model=ConceptWritten,
     summary="Change a concept",
-    responses=problem_responses(404, 409, 412, 413, 422, 428),
+    responses=problem_responses(
+        ConceptNotFound, ConceptChanged, PreconditionRequired, InvalidConcept, PossibleDuplicates
+    ),
 )
 def update_concept(
     concept_id: ConceptId,
@@ -214,7 +226,6 @@ def update_concept(
         concept_id, body, session=session, user=user, expected=expected
     )
     duplicates = _duplicates(concept, session, settings, on_duplicate)
-    session.commit()
     _refresh_index(request, session)
     response.headers["ETag"] = etag(concept)
     return _written(concept, duplicates)
@@ -224,7 +235,7 @@ def update_concept(
     "/{concept_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a concept",
-    responses=problem_responses(404, 412, 422, 428),
+    responses=problem_responses(ConceptNotFound, ConceptChanged, PreconditionRequired),
 )
 def delete_concept(
     concept_id: ConceptId,
@@ -236,7 +247,6 @@ def delete_concept(
 ) -> Response:
     expected = expected_revisions(concept_id, if_match, settings)
     service.delete_concept(concept_id, session=session, user=user, expected=expected)
-    session.commit()
     _refresh_index(request, session)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -249,7 +259,9 @@ def delete_concept(
     response_model=TermWritten,
     status_code=status.HTTP_201_CREATED,
     summary="Add a term to a concept",
-    responses=problem_responses(404, 409, 412, 413, 422, 428),
+    responses=problem_responses(
+        ConceptNotFound, ConceptChanged, PreconditionRequired, InvalidConcept, PossibleDuplicates
+    ),
 )
 def add_term(
     concept_id: ConceptId,
@@ -269,7 +281,6 @@ def add_term(
         concept_id, body, session=session, user=user, expected=expected
     )
     duplicates = _duplicates(concept, session, settings, on_duplicate)
-    session.commit()
     _refresh_index(request, session)
     response.headers["Location"] = f"/v1/concepts/{concept_id}/terms/{term.id}"
     response.headers["ETag"] = etag(concept)
@@ -280,7 +291,7 @@ def add_term(
     "/{concept_id}/terms/{term_id}",
     response_model=TermOut,
     summary="Get one term of a concept",
-    responses=problem_responses(404, 422),
+    responses=problem_responses(ConceptNotFound, TermNotFound),
 )
 def get_term(
     concept_id: ConceptId, term_id: TermId, session: SessionDep, response: Response
@@ -297,7 +308,14 @@ def get_term(
     "/{concept_id}/terms/{term_id}",
     response_model=TermWritten,
     summary="Change one term of a concept",
-    responses=problem_responses(404, 409, 412, 413, 422, 428),
+    responses=problem_responses(
+        ConceptNotFound,
+        TermNotFound,
+        ConceptChanged,
+        PreconditionRequired,
+        InvalidConcept,
+        PossibleDuplicates,
+    ),
 )
 def update_term(
     concept_id: ConceptId,
@@ -317,7 +335,6 @@ def update_term(
         concept_id, term_id, body, session=session, user=user, expected=expected
     )
     duplicates = _duplicates(concept, session, settings, on_duplicate)
-    session.commit()
     _refresh_index(request, session)
     response.headers["ETag"] = etag(concept)
     return _term_written(concept, term, duplicates)
@@ -327,7 +344,9 @@ def update_term(
     "/{concept_id}/terms/{term_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Remove one term from a concept",
-    responses=problem_responses(404, 409, 412, 422, 428),
+    responses=problem_responses(
+        ConceptNotFound, TermNotFound, ConceptChanged, PreconditionRequired, ChangeRefused
+    ),
 )
 def delete_term(
     concept_id: ConceptId,
@@ -343,7 +362,6 @@ def delete_term(
     concept = service.delete_term(
         concept_id, term_id, session=session, user=user, expected=expected
     )
-    session.commit()
     _refresh_index(request, session)
     return Response(status_code=status.HTTP_204_NO_CONTENT, headers={"ETag": etag(concept)})
 
@@ -355,7 +373,7 @@ def delete_term(
     "/{concept_id}/history",
     response_model=HistoryPage,
     summary="A concept's revision history",
-    responses=problem_responses(404, 422),
+    responses=problem_responses(ConceptNotFound),
 )
 def concept_history(concept_id: ConceptId, session: SessionDep) -> HistoryPage:
     """Every change to the concept, oldest first: what, when, by whom, the revision it made,
@@ -367,7 +385,14 @@ def concept_history(concept_id: ConceptId, session: SessionDep) -> HistoryPage:
     "/{concept_id}/history/{revision}/restore",
     response_model=ConceptWritten,
     summary="Restore a revision of a concept",
-    responses=problem_responses(404, 409, 412, 422, 428),
+    responses=problem_responses(
+        ConceptNotFound,
+        RevisionNotFound,
+        ConceptChanged,
+        PreconditionRequired,
+        InvalidConcept,
+        PossibleDuplicates,
+    ),
 )
 def restore_revision(
     concept_id: ConceptId,
@@ -392,7 +417,6 @@ def restore_revision(
         concept_id, revision, session=session, user=user, expected=expected
     )
     duplicates = _duplicates(concept, session, settings, on_duplicate)
-    session.commit()
     _refresh_index(request, session)
     response.headers["ETag"] = etag(concept)
     return _written(concept, duplicates)

@@ -13,7 +13,17 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
 
 from app.deps import SettingsDep, UserDep
-from app.problems import Problem, problem_responses
+from app.errors import (
+    BadForm,
+    EmptyFile,
+    ImportNotAccepted,
+    InvalidRequest,
+    RequestTooLarge,
+    ServiceBusy,
+    UnsupportedMediaType,
+)
+from app.imports import import_file
+from app.problems import problem_responses
 from app.streams import Spooled
 from termbase.exchange.export import ExportFormat, export_termbase
 from termbase.exchange.importer import (
@@ -24,7 +34,6 @@ from termbase.exchange.importer import (
     MergePolicy,
     OnConflict,
     OnDuplicate,
-    import_termbase,
 )
 from termbase.exchange.selection import ExportFilter
 from termbase.models import TermStatus
@@ -49,7 +58,7 @@ class _FormFile:
         _, params = parse_options_header(content_type)
         boundary = params.get(b"boundary")
         if not boundary:
-            raise Problem(422, "the form has no boundary in its content type", kind="bad-form")
+            raise BadForm("the form has no boundary in its content type")
         self.sink = sink
         self.media_type = ""
         self.found = False
@@ -74,18 +83,15 @@ class _FormFile:
         try:
             self._parser.write(data)
         except MultipartParseError as exc:
-            raise Problem(422, f"the form cannot be read: {exc}", kind="bad-form") from exc
+            raise BadForm(f"the form cannot be read: {exc}") from exc
 
     def finish(self) -> None:
         try:
             self._parser.finalize()
         except MultipartParseError as exc:
-            raise Problem(422, f"the form cannot be read: {exc}", kind="bad-form") from exc
+            raise BadForm(f"the form cannot be read: {exc}") from exc
         if not self.found:
-            raise Problem(
-                422, "the form has no part named 'file' (curl -F file=@termbase.tbx)",
-                kind="empty-file",
-            )  # fmt: skip
+            raise EmptyFile("the form has no part named 'file' (curl -F file=@termbase.tbx)")
 
     def _part_begin(self) -> None:
         self._headers = {}
@@ -144,13 +150,7 @@ def _languages(tags: list[str] | None) -> tuple[str, ...]:
         except ValueError as exc:
             errors.append({"loc": ["query", "lang", i], "msg": str(exc), "type": "value_error"})
     if errors:
-        raise Problem(
-            422,
-            str(errors[0]["msg"]),
-            kind="validation-error",
-            title="Invalid request",
-            errors=errors,
-        )
+        raise InvalidRequest(str(errors[0]["msg"]), errors)
     return tuple(result)
 
 
@@ -168,7 +168,7 @@ def _languages(tags: list[str] | None) -> tuple[str, ...]:
                 "text/tab-separated-values": {"schema": {"type": "string", "format": "binary"}},
             },
         },
-        **problem_responses(422, 503),
+        **problem_responses(InvalidRequest, ServiceBusy),
     },
 )
 def export_termbase_file(
@@ -232,22 +232,21 @@ def export_termbase_file(
 
 
 def _run_import(app: FastAPI, upload: IO[bytes], options: ImportOptions) -> ImportReport:
-    with app.state.database.sessionmaker() as session:
-        report = import_termbase(upload, session=session, options=options)  # type: ignore[arg-type]
-        if report.accepted and not options.dry_run:
-            session.commit()
-            report.committed = True
-            app.state.index.refresh(session=session)
-        else:
-            session.rollback()
-    return report
+    return import_file(
+        app.state.database,
+        upload,  # type: ignore[arg-type]
+        options,
+        then=lambda session: app.state.index.refresh(session=session),
+    )
 
 
 @router.post(
     IMPORT_PATH,
     response_model=ImportReport,
     summary="Import a termbase file",
-    responses=problem_responses(413, 415, 422, 503),
+    responses=problem_responses(
+        ImportNotAccepted, RequestTooLarge, UnsupportedMediaType, InvalidRequest, BadForm, EmptyFile
+    ),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -338,15 +337,15 @@ async def import_termbase_file(
     try:
         policy = MergePolicy.parse(merge, mode.value)
     except ValueError as exc:
-        raise Problem(422, str(exc), kind="validation-error", title="Invalid request") from exc
+        raise InvalidRequest(
+            str(exc), [{"loc": ["query", "merge"], "msg": str(exc), "type": "value_error"}]
+        ) from exc
     content_type = request.headers.get("content-type", "")
     media_type = content_type.split(";")[0].strip().lower()
     if media_type and media_type not in IMPORT_TYPES and media_type != FORM:
-        raise Problem(
-            415,
+        raise UnsupportedMediaType(
             f"cannot import {media_type}: send TBX as application/xml, CSV as text/csv or TSV "
-            "as text/tab-separated-values, or any of them as the part 'file' of a form",
-            kind="unsupported-media-type",
+            "as text/tab-separated-values, or any of them as the part 'file' of a form"
         )
     limit = settings.max_import_bytes
     upload = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 (closed below)
@@ -356,10 +355,8 @@ async def import_termbase_file(
         async for piece in request.stream():
             size += len(piece)
             if size > limit:
-                raise Problem(
-                    413,
-                    f"the file is over the limit of {limit:,} bytes (ALINEA_MAX_IMPORT_BYTES)",
-                    kind="request-too-large",
+                raise RequestTooLarge(
+                    f"the file is over the limit of {limit:,} bytes (ALINEA_MAX_IMPORT_BYTES)"
                 )
             if form is None:
                 upload.write(piece)
@@ -371,7 +368,7 @@ async def import_termbase_file(
         if import_format is ImportFormat.AUTO and media_type:
             import_format = IMPORT_TYPES.get(media_type) or ImportFormat.AUTO
         if upload.tell() == 0:
-            raise Problem(422, "the request has no file in its body", kind="empty-file")
+            raise EmptyFile("the request has no file in its body")
         upload.seek(0)
         options = ImportOptions(
             format=import_format,
@@ -388,13 +385,10 @@ async def import_termbase_file(
         upload.close()
     if not report.accepted:
         too_large = any(error.code == "too-large" for error in report.errors)
-        raise Problem(
-            413 if too_large else 422,
+        raise ImportNotAccepted(
             f"the import was refused, nothing was written: {report.first_error()}"
             + (f" (and {len(report.errors) - 1} more errors)" if len(report.errors) > 1 else ""),
-            kind="import-refused",
-            title="Import refused",
-            errors=[error.model_dump() for error in report.errors],
-            extensions={"report": report.model_dump(mode="json")},
+            report=report,
+            too_large=too_large,
         )
     return report

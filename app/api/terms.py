@@ -8,9 +8,10 @@ from fastapi import APIRouter, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.deps import IndexDep, SettingsDep
+from app.errors import InvalidCursor, QueryTooLong, TextTooLong
 from app.pagination import cursor_int, decode_cursor, encode_cursor, query_signature
 from app.params import NO_CONTROL_CHARACTERS, Cursor
-from app.problems import Problem, problem_responses
+from app.problems import problem_responses
 from app.schemas import (
     LookupPage,
     RecognizeRequest,
@@ -18,6 +19,7 @@ from app.schemas import (
     lookup_item,
     recognized_terms,
 )
+from termbase.errors import InvalidQuery
 from termbase.index import MatchMode, TermIndex
 from termbase.normalize import key_forms
 from termbase.schemas import CollectionName, LanguageTag
@@ -26,17 +28,15 @@ router = APIRouter(prefix="/v1/terms", tags=["terms"])
 
 
 def _known_collections(index: TermIndex, names: list[str] | None) -> list[str] | None:
-    """The collections asked for, each known (422 otherwise)."""
+    """The collections asked for, each known (an invalid query otherwise)."""
     if names is None:
         return None
     known = {c.name for c in index.collections}
     unknown = sorted(set(names) - known)
     if unknown:
-        raise Problem(
-            422,
+        raise InvalidQuery(
             f"there is no collection {', '.join(repr(n) for n in unknown)} "
-            "(see GET /v1/collections)",
-            kind="unknown-collection",
+            "(see GET /v1/collections)"
         )
     return names
 
@@ -45,7 +45,7 @@ def _known_collections(index: TermIndex, names: list[str] | None) -> list[str] |
     "",
     response_model=LookupPage,
     summary="Look a term up",
-    responses=problem_responses(422, 503),
+    responses=problem_responses(QueryTooLong, InvalidQuery, InvalidCursor),
 )
 async def lookup_terms(
     index: IndexDep,
@@ -76,11 +76,9 @@ async def lookup_terms(
     leading article and plural inflection; `fuzzy` also ignores accents and tolerates typos.
     """
     if len(q) > settings.max_query_chars:
-        raise Problem(
-            422, f"q is longer than {settings.max_query_chars} characters", kind="query-too-long"
-        )
+        raise QueryTooLong(len(q), settings.max_query_chars)
     if not key_forms(q, src):
-        raise Problem(422, "q has no letters or digits to look up", kind="invalid-query")
+        raise InvalidQuery("q has no letters or digits to look up")
     collections = _known_collections(index, collection)
     signature = query_signature(q, src, match.value, *sorted(collection or ()))
     offset = cursor_int(decode_cursor(cursor, signature), "o")
@@ -116,7 +114,7 @@ async def lookup_terms(
     "/recognize",
     response_model=RecognizeResponse,
     summary="Find every termbase term in a text",
-    responses=problem_responses(413, 422, 503),
+    responses=problem_responses(TextTooLong),
 )
 def recognize_terms(body: RecognizeRequest, index: IndexDep, settings: SettingsDep) -> Response:
     """Every termbase term found in the text, with character offsets and its equivalents.
@@ -127,11 +125,8 @@ def recognize_terms(body: RecognizeRequest, index: IndexDep, settings: SettingsD
     last one's `end` for the rest.
     """
     if len(body.text) > settings.max_recognize_chars:
-        raise Problem(
-            413,
-            f"the text has {len(body.text)} characters; "
-            f"the limit is {settings.max_recognize_chars}",
-            kind="text-too-long",
+        raise TextTooLong(
+            f"the text has {len(body.text)} characters; the limit is {settings.max_recognize_chars}"
         )
     collections = _known_collections(index, body.collections)
     spans = index.recognize(body.text, src=body.src, collections=collections)

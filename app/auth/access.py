@@ -38,7 +38,7 @@ from starlette.concurrency import run_in_threadpool
 from app.auth.keys import KeyOwner, hash_key, verify_key
 from app.auth.models import Role
 from app.db import Database
-from app.problems import Problem
+from app.errors import Forbidden, RateLimited, Unauthorized, UnsupportedMediaType
 from app.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -58,7 +58,6 @@ HEAVY_OPERATIONS = frozenset(
         ("GET", "/v1/jobs/{job_id}/results"),
     }
 )
-REALM = 'Bearer realm="alinea"'
 # Keys checked, and found valid or not, are remembered this many at most (a flood of made-up
 # keys cannot grow the cache without bound).
 CACHE_ENTRIES = 10_000
@@ -90,27 +89,6 @@ class Principal:
 ANONYMOUS = Principal("anonymous", None)
 # With ALINEA_AUTH=off (loopback only) whoever can connect may do anything.
 LOCAL = Principal("anonymous", Role.ADMIN)
-
-
-def unauthorized(detail: str, *, invalid: bool = False) -> Problem:
-    challenge = REALM + (', error="invalid_token"' if invalid else "")
-    return Problem(
-        401,
-        detail,
-        kind="unauthorized",
-        title="Unauthorized",
-        headers={"WWW-Authenticate": challenge},
-    )
-
-
-def forbidden(detail: str) -> Problem:
-    return Problem(
-        403,
-        detail,
-        kind="forbidden",
-        title="Forbidden",
-        headers={"WWW-Authenticate": REALM + ', error="insufficient_scope"'},
-    )
 
 
 class Authenticator:
@@ -164,7 +142,7 @@ class RateLimits:
         return parse_many(value)
 
     def check(self, identity: str, *, heavy: bool) -> None:
-        """Count one request of ``identity``; a 429 problem if it is over a limit."""
+        """Count one request of ``identity``; RateLimited if it is over a limit."""
         limits = [("all", item) for item in self.general]
         if heavy:
             limits += [("heavy", item) for item in self.heavy]
@@ -173,14 +151,11 @@ class RateLimits:
                 stats = self.limiter.get_window_stats(item, namespace, identity)
                 retry = max(1, math.ceil(stats.reset_time - time.time()))
                 what = "heavy requests (recognition, alignment, import, export, jobs)"
-                raise Problem(
-                    429,
+                raise RateLimited(
                     f"too many {what if namespace == 'heavy' else 'requests'}: the limit is "
                     f"{item} per {'key' if identity.startswith('key:') else 'client address'}; "
                     f"try again in {retry} s",
-                    kind="rate-limited",
-                    title="Too Many Requests",
-                    headers={"Retry-After": str(retry)},
+                    retry_after=retry,
                 )
 
 
@@ -205,7 +180,7 @@ def _host_name(request: Request) -> str:
 async def authenticate(request: Request) -> Principal:
     """Who sent the request (once per request): the owner of its key, or nobody.
 
-    A key that is malformed, unknown or revoked is a 401 problem, whatever the operation.
+    A key that is malformed, unknown or revoked is Unauthorized (401), whatever the operation.
     """
     known: Principal | None = getattr(request.state, "principal", None)
     if known is not None:
@@ -217,11 +192,13 @@ async def authenticate(request: Request) -> Principal:
     else:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise unauthorized("send the API key as `Authorization: Bearer <key>`", invalid=True)
+            raise Unauthorized(
+                "send the API key as `Authorization: Bearer <key>`", invalid_token=True
+            )
         owner = await request.app.state.authenticator.owner(token.strip())
         if owner is None:
-            raise unauthorized(
-                "the API key is not valid (unknown, revoked or mistyped)", invalid=True
+            raise Unauthorized(
+                "the API key is not valid (unknown, revoked or mistyped)", invalid_token=True
             )
         principal = Principal(owner.name, owner.role, owner.key_id)
     request.state.principal = principal
@@ -248,26 +225,24 @@ class Access:
         needed = (self.write_role or Role.READER) if write else Role.READER
         if principal.role is None:
             if write or settings.auth == "required":
-                raise unauthorized(
+                raise Unauthorized(
                     ("this operation changes data: it needs" if write else "the service needs")
                     + " an API key, sent as `Authorization: Bearer <key>` (`alinea keys create`)"
                 )
             # else an open read (ALINEA_AUTH=writes)
         elif not principal.may(needed):
-            raise forbidden(
+            raise Forbidden(
                 f"this operation needs the role {needed.value} or above; the key of "
                 f"{principal.name!r} has the role {principal.role.value if principal.role else '-'}"
             )
         if write and request.method == "POST" and "authorization" not in request.headers:
             media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if media_type in CORS_SIMPLE_TYPES:
-                raise Problem(
-                    415,
+                raise UnsupportedMediaType(
                     f"a write sent as {media_type or 'a body without a content type'} needs an "
                     "Authorization header: a web page can make a browser send such a request to "
                     "any site; send JSON, or the file with its own content type "
-                    "(e.g. application/xml, text/csv, application/zip)",
-                    kind="unsupported-media-type",
+                    "(e.g. application/xml, text/csv, application/zip)"
                 )
         limits: RateLimits | None = request.app.state.rate_limits
         if limits is not None:
@@ -287,7 +262,7 @@ class Access:
         if not _is_loopback(server[0] if server else None) or not _is_loopback(
             _host_name(request) or None
         ):
-            raise forbidden(
+            raise Forbidden(
                 "ALINEA_AUTH=off serves only requests to a loopback address (127.0.0.1, ::1, "
                 "localhost); use API keys (ALINEA_AUTH=writes) for anything else"
             )

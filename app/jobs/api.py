@@ -15,10 +15,26 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from app.auth.access import Principal, PrincipalDep, forbidden
+from app.auth.access import Principal, PrincipalDep
 from app.auth.models import Role
 from app.db import Database
 from app.deps import SessionDep, SettingsDep
+from app.errors import (
+    DocumentTooLarge,
+    EmptyDocument,
+    Forbidden,
+    InvalidCursor,
+    InvalidRequest,
+    InvalidText,
+    InvalidUpload,
+    JobFinished,
+    JobNotFinished,
+    JobNotFound,
+    QueryTooLong,
+    RequestTooLarge,
+    TooManyDocuments,
+    UnsupportedMediaType,
+)
 from app.jobs import repository
 from app.jobs.intake import items_from_files, items_from_json
 from app.jobs.models import Job
@@ -35,9 +51,11 @@ from app.jobs.schemas import (
 from app.jobs.search import EmptyQuery, search_segments
 from app.pagination import cursor_int, decode_cursor, encode_cursor, query_signature
 from app.params import MAX_ID, NO_CONTROL_CHARACTERS, Cursor, JobId
-from app.problems import Problem, problem_responses
+from app.problems import problem_responses
 from app.settings import Settings
 from app.streams import Spooled
+from termbase.errors import ConceptNotFound, InvalidQuery
+from termbase.models import Concept, Term
 
 JOBS_PATH = "/v1/jobs"
 ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
@@ -100,7 +118,7 @@ def _now() -> datetime:
 def _job(session: Any, job_id: int) -> Job:
     job = session.get(Job, job_id)
     if job is None:
-        raise Problem(404, f"there is no job {job_id}", kind="job-not-found", title="Job not found")
+        raise JobNotFound(job_id)
     return job
 
 
@@ -108,7 +126,7 @@ def _check_owner(job: Job, principal: Principal) -> None:
     """Only the job's owner (the name on the key that submitted it) or an admin may change it."""
     if principal.may(Role.ADMIN) or (job.owner is not None and job.owner == principal.name):
         return
-    raise forbidden(
+    raise Forbidden(
         f"job {job.id} belongs to {job.owner or 'nobody (it was submitted without a key)'}: "
         "only they or an admin may cancel it"
     )
@@ -144,15 +162,13 @@ async def _items_from_request(
             async for piece in request.stream():
                 size += len(piece)
                 if size > limit:
-                    raise Problem(
-                        413,
+                    raise RequestTooLarge(
                         f"the upload is over the limit of {limit:,} bytes "
-                        "(ALINEA_JOB_MAX_UPLOAD_BYTES)",
-                        kind="request-too-large",
+                        "(ALINEA_JOB_MAX_UPLOAD_BYTES)"
                     )
                 archive.write(piece)
             if size == 0:
-                raise Problem(422, "the request has no zip in its body", kind="invalid-upload")
+                raise InvalidUpload("the request has no zip in its body")
             archive.seek(0)
             presegmented = _bool(request.query_params.get("presegmented"))
             items = await run_in_threadpool(
@@ -181,12 +197,7 @@ async def _items_from_request(
             if isinstance(shortcut, str) and shortcut.strip():
                 options.presegmented = _bool(shortcut)
             if not uploads:
-                raise Problem(
-                    422,
-                    "the upload has no files: send them in the `files` field",
-                    kind="invalid-upload",
-                    title="Invalid upload",
-                )
+                raise InvalidUpload("the upload has no files: send them in the `files` field")
             files = [(upload.filename or "unnamed", upload.file) for upload in uploads]
             items = await run_in_threadpool(
                 items_from_files, files, settings, presegmented=options.presegmented
@@ -194,11 +205,9 @@ async def _items_from_request(
         finally:
             await form.close()
         return items, options.model_dump()
-    raise Problem(
-        415,
+    raise UnsupportedMediaType(
         "send the job as application/json, multipart/form-data or application/zip, not "
-        f"{content_type or 'nothing'}",
-        kind="unsupported-media-type",
+        f"{content_type or 'nothing'}"
     )
 
 
@@ -207,7 +216,16 @@ async def _items_from_request(
     status_code=202,
     response_model=JobOut,
     summary="Submit a batch of document pairs to align",
-    responses=problem_responses(413, 415, 422),
+    responses=problem_responses(
+        TooManyDocuments,
+        DocumentTooLarge,
+        RequestTooLarge,
+        UnsupportedMediaType,
+        InvalidRequest,
+        InvalidUpload,
+        InvalidText,
+        EmptyDocument,
+    ),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -266,7 +284,12 @@ async def submit_job(
     )
 
 
-@router.get(JOBS_PATH, response_model=JobPage, summary="List jobs, newest first")
+@router.get(
+    JOBS_PATH,
+    response_model=JobPage,
+    summary="List jobs, newest first",
+    responses=problem_responses(InvalidCursor),
+)
 def list_jobs(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -301,7 +324,7 @@ def _job_view(session: Any, job: Job) -> JobOut:
     JOBS_PATH + "/{job_id}",
     response_model=JobOut,
     summary="A job's state and progress",
-    responses=problem_responses(404),
+    responses=problem_responses(JobNotFound),
 )
 def get_job(job_id: JobId, session: SessionDep) -> JobOut:
     """State (`queued`, `running`, `done`, `failed`, `cancelled`), counts done / failed / total,
@@ -313,7 +336,7 @@ def get_job(job_id: JobId, session: SessionDep) -> JobOut:
     JOBS_PATH + "/{job_id}",
     response_model=JobOut,
     summary="Cancel a job",
-    responses=problem_responses(404, 409),
+    responses=problem_responses(JobNotFound, JobFinished, Forbidden),
 )
 def cancel_job(job_id: JobId, session: SessionDep, principal: PrincipalDep) -> JobOut:
     """Cancel the items not finished yet: queued ones never run, a running one's result is
@@ -324,14 +347,8 @@ def cancel_job(job_id: JobId, session: SessionDep, principal: PrincipalDep) -> J
     if job.cancelled_at is None:
         progress = repository.progress(session, [job.id])[job.id]
         if progress.unfinished == 0:
-            raise Problem(
-                409,
-                f"job {job_id} has finished: there is nothing left to cancel",
-                kind="job-finished",
-                title="Job finished",
-            )
+            raise JobFinished(f"job {job_id} has finished: there is nothing left to cancel")
         repository.cancel_job(session, job)
-        session.commit()
     return _job_view(session, job)
 
 
@@ -344,7 +361,7 @@ def cancel_job(job_id: JobId, session: SessionDep, principal: PrincipalDep) -> J
             "description": "The results, streamed.",
             "content": {media_type.split(";")[0]: {} for media_type in MEDIA_TYPES.values()},
         },
-        **problem_responses(404, 409),
+        **problem_responses(JobNotFound, JobNotFinished),
     },
 )
 def job_results(
@@ -373,13 +390,10 @@ def job_results(
     progress = repository.progress(session, [job.id])[job.id]
     out = job_out(job, progress, _now())
     if progress.unfinished and job.cancelled_at is None and not partial:
-        raise Problem(
-            409,
+        raise JobNotFinished(
             f"job {job_id} is {out.state.value} ({out.counts.done + out.counts.failed} of "
             f"{out.counts.total} documents finished): ask again when it is done, or pass "
-            "partial=true for what is finished",
-            kind="job-not-finished",
-            title="Job not finished",
+            "partial=true for what is finished"
         )
     session.close()
     database: Database = request.app.state.database
@@ -405,52 +419,86 @@ def job_results(
 @router.get(
     "/v1/segments",
     response_model=SegmentPage,
-    summary="Concordance: aligned segments matching a query",
-    responses=problem_responses(422),
+    summary="Concordance: aligned segments matching a query or holding a concept",
+    responses=problem_responses(QueryTooLong, InvalidQuery, InvalidCursor, ConceptNotFound),
 )
 def search(
     session: SessionDep,
     settings: SettingsDep,
     q: Annotated[
-        str,
+        str | None,
         Query(
             min_length=1,
             pattern=NO_CONTROL_CHARACTERS,
-            description='Words (all required); "a phrase".',
+            description='Words (all required, inflected forms found); "a phrase"; `prefix*`.',
         ),
-    ],
+    ] = None,
     lang: Annotated[Language, Query(description="The side to search.")] = Language.FR,
+    concept: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_ID,
+            description="A termbase concept: segments holding any of its terms in `lang`.",
+        ),
+    ] = None,
     job: Annotated[
         int | None, Query(ge=1, le=MAX_ID, description="Only this job's segments.")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
     cursor: Cursor = None,
 ) -> SegmentPage:
-    """French/English segment pairs of aligned documents whose `lang` side matches `q`, best
-    match first, with their job and document: how a phrase was translated before.
+    """French/English segment pairs of aligned documents whose `lang` side matches `q` and/or
+    holds the concept `concept` (whichever of its terms, in any inflection), best match first,
+    with their job and document: how a phrase was translated before.
 
-    Searches every document aligned so far (a job need not be finished). SQLite ignores accents
-    and takes `word*` as a prefix; PostgreSQL matches inflected forms (French and English
-    stemming).
+    Words are found in their inflected forms ("migrant" finds "migrants"), on SQLite and
+    PostgreSQL alike; accents and case are ignored in matching, but segments with the query's
+    very accents come first ("traite" before "Traité"). Each result gives the matched spans of
+    the searched side (`matches`) and that side HTML-escaped with `<mark>` around them
+    (`highlighted`). Searches every document aligned so far (a job need not be finished).
     """
-    if len(q) > settings.max_query_chars:
-        raise Problem(
-            422,
-            f"the query is {len(q)} characters long; the limit is {settings.max_query_chars}",
-            kind="invalid-query",
-            title="Invalid query",
-        )
-    # Segments written since the runners last indexed them are added first (SQLite only).
-    repository.index_segments(session.get_bind())  # type: ignore[arg-type]
-    signature = query_signature(q, lang.value, job)
+    if q is None and concept is None:
+        raise InvalidQuery("give a query (q), a concept, or both")
+    if q is not None and len(q) > settings.max_query_chars:
+        raise QueryTooLong(len(q), settings.max_query_chars)
+    terms: list[str] = []
+    if concept is not None:
+        terms = _concept_terms(session, concept, lang.value)
+    signature = query_signature(q, lang.value, job, concept)
     offset = cursor_int(decode_cursor(cursor, signature), "offset")
     try:
-        hits, more = search_segments(session, q, lang.value, limit=limit, offset=offset, job_id=job)
+        hits, more = search_segments(
+            session,
+            q,
+            lang.value,
+            limit=limit,
+            offset=offset,
+            job_id=job,
+            concept_terms=terms,
+        )
     except EmptyQuery as exc:
-        raise Problem(422, str(exc), kind="invalid-query", title="Invalid query") from exc
+        raise InvalidQuery(str(exc)) from exc
     return SegmentPage(
         query=q,
+        concept=concept,
         lang=lang.value,
         items=hits,
         next_cursor=encode_cursor(s=signature, offset=offset + limit) if more else None,
     )
+
+
+def _concept_terms(session: Any, concept_id: int, lang: str) -> list[str]:
+    """The concept's terms in ``lang`` (any region, any status: a deprecated term still says
+    where the concept occurs)."""
+    if session.get(Concept, concept_id) is None:
+        raise ConceptNotFound(concept_id)
+    texts = session.execute(
+        select(Term.text)
+        .where(Term.concept_id == concept_id, (Term.lang == lang) | Term.lang.like(f"{lang}-%"))
+        .order_by(Term.position)
+    ).scalars()
+    terms = list(dict.fromkeys(texts))
+    if not terms:
+        raise InvalidQuery(f"concept {concept_id} has no term in {lang!r}")
+    return terms

@@ -284,6 +284,67 @@ def list_jobs(
         out.print(_summary(job), highlight=False)
 
 
+segments_app = typer.Typer(
+    help="The concordance of aligned segments on the service at ALINEA_URL.",
+    no_args_is_help=True,
+)
+
+
+@segments_app.command("search")
+def search_segments(
+    query: Annotated[
+        str | None,
+        typer.Argument(
+            help='Words (inflected forms found), "a phrase", prefix*.', show_default=False
+        ),
+    ] = None,
+    lang: Annotated[str, typer.Option(help="The side to search: fr or en.")] = "fr",
+    concept: Annotated[
+        int | None,
+        typer.Option(min=1, help="Only segments holding this termbase concept (any of its terms)."),
+    ] = None,
+    job: Annotated[int | None, typer.Option(min=1, help="Only this job's segments.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=200, help="How many, best first.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Aligned segment pairs whose French (or English) side matches, the match in bold."""
+    if query is None and concept is None:
+        fail("give a query, --concept, or both")
+    if lang not in ("fr", "en"):
+        fail(f"--lang must be fr or en, not {lang!r}")
+    params: dict[str, Any] = {"lang": lang, "limit": limit}
+    for name, value in (("q", query), ("concept", concept), ("job", job)):
+        if value is not None:
+            params[name] = value
+    page = _call("GET", "/v1/segments", params=params)
+    if as_json:
+        out.print_json(json.dumps(page))
+        return
+    if not page["items"]:
+        err.print("no segment matches", highlight=False)
+        return
+    table = Table("document", lang, "en" if lang == "fr" else "fr", show_lines=True)
+    for hit in page["items"]:
+        side, other = (hit["fr"], hit["en"]) if lang == "fr" else (hit["en"], hit["fr"])
+        table.add_row(
+            escape(f"{hit['document']} #{hit['position']} (job {hit['job_id']})"),
+            _bold(side, hit["matches"]),
+            escape(other),
+        )
+    out.print(table)
+
+
+def _bold(text: str, matches: list[dict[str, int]]) -> str:
+    """Rich markup of the text with each match in bold (the rest escaped)."""
+    pieces, at = [], 0
+    for match in matches:
+        pieces.append(escape(text[at : match["start"]]))
+        pieces.append(f"[bold]{escape(text[match['start'] : match['end']])}[/bold]")
+        at = match["end"]
+    pieces.append(escape(text[at:]))
+    return "".join(pieces)
+
+
 def worker(
     processes: Annotated[
         int | None,

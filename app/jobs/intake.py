@@ -1,4 +1,5 @@
-"""Turning what a user sends into document pairs to queue, within the limits, or a problem.
+"""Turning what a user sends into document pairs to queue, within the limits, or an error
+(:mod:`app.errors`: no HTTP here; the service answers each error with its problem).
 
 Two ways in:
 
@@ -27,10 +28,17 @@ from typing import IO, BinaryIO
 
 from app import documents
 from app.documents import DocumentError
+from app.errors import (
+    DocumentTooLarge,
+    EmptyDocument,
+    InvalidRequest,
+    InvalidText,
+    InvalidUpload,
+    TooManyDocuments,
+)
 from app.jobs.models import MAX_NAME_LENGTH
 from app.jobs.repository import NewItem
 from app.jobs.schemas import JobRequest
-from app.problems import Problem
 from app.settings import Settings
 
 # NAME.fr, NAME.en, NAME.fr.txt, NAME.en.docx … (case of the suffixes ignored)
@@ -39,37 +47,25 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SKIPPED_MEMBERS = re.compile(r"(^|/)(__MACOSX/|\.[^/]*$|Thumbs\.db$|desktop\.ini$)", re.I)
 
 
-def too_many(count: int, settings: Settings) -> Problem:
-    return Problem(
-        413,
+def too_many(count: int, settings: Settings) -> TooManyDocuments:
+    return TooManyDocuments(
         f"the job has {count:,} document pairs or more; the limit is {settings.job_max_items:,} "
-        "(ALINEA_JOB_MAX_ITEMS): split it into several jobs",
-        kind="too-many-documents",
-        title="Too many documents",
+        "(ALINEA_JOB_MAX_ITEMS): split it into several jobs"
     )
 
 
-def _too_large(what: str, size: int, limit: int, setting: str) -> Problem:
-    return Problem(
-        413,
-        f"{what} is {size:,} bytes or more; the limit is {limit:,} bytes ({setting})",
-        kind="document-too-large",
-        title="Content Too Large",
+def _too_large(what: str, size: int, limit: int, setting: str) -> DocumentTooLarge:
+    return DocumentTooLarge(
+        f"{what} is {size:,} bytes or more; the limit is {limit:,} bytes ({setting})"
     )
-
-
-def _invalid(detail: str, kind: str = "invalid-upload", title: str = "Invalid upload") -> Problem:
-    return Problem(422, detail, kind=kind, title=title)
 
 
 def _utf8_size(text: str, what: str) -> int:
     try:
         return len(text.encode("utf-8"))
     except UnicodeEncodeError as exc:  # JSON lets "\ud800" through: a lone surrogate half
-        raise _invalid(
-            f"{what} is not valid Unicode: it holds a lone surrogate at offset {exc.start}",
-            kind="invalid-text",
-            title="Invalid text",
+        raise InvalidText(
+            f"{what} is not valid Unicode: it holds a lone surrogate at offset {exc.start}"
         ) from exc
 
 
@@ -82,10 +78,8 @@ def items_from_json(request: JobRequest, settings: Settings) -> list[NewItem]:
     limit = settings.job_max_document_bytes
     for document in request.documents:
         if document.name in seen:
-            raise _invalid(
-                f"two documents are named {document.name!r}: names must be unique in a job",
-                kind="validation-error",
-                title="Invalid request",
+            raise InvalidRequest(
+                f"two documents are named {document.name!r}: names must be unique in a job"
             )
         seen.add(document.name)
         sides = []
@@ -100,9 +94,8 @@ def items_from_json(request: JobRequest, settings: Settings) -> list[NewItem]:
                     "ALINEA_JOB_MAX_DOCUMENT_BYTES",
                 )
             if not text.strip():
-                raise _invalid(
-                    f"the {language} text of {document.name!r} is empty: there is nothing to align",
-                    kind="empty-document",
+                raise EmptyDocument(
+                    f"the {language} text of {document.name!r} is empty: there is nothing to align"
                 )
             sides.append(text)
         presegmented = request.options.presegmented or isinstance(document.fr, list)
@@ -140,7 +133,7 @@ class _Pairs:
         name = path
         entry = self.sides.setdefault(name, {})
         if lang in entry:
-            raise _invalid(f"two {lang} files for the document {name!r}")
+            raise InvalidUpload(f"two {lang} files for the document {name!r}")
         entry[lang] = (text, is_docx)
         if len(self.sides) > self.settings.job_max_items:
             raise too_many(len(self.sides), self.settings)
@@ -153,9 +146,9 @@ class _Pairs:
         ]
         if unpaired:
             shown = "; ".join(unpaired[:5]) + ("; …" if len(unpaired) > 5 else "")
-            raise _invalid(f"{len(unpaired)} documents are not in pairs: {shown}")
+            raise InvalidUpload(f"{len(unpaired)} documents are not in pairs: {shown}")
         if not self.sides:
-            raise _invalid(
+            raise InvalidUpload(
                 "the upload holds no document pair: send NAME.fr.txt and NAME.en.txt files "
                 "(or .docx, or a zip of them)"
             )
@@ -187,7 +180,7 @@ def items_from_files(
 def _match(path: str) -> re.Match[str]:
     match = _DOCUMENT_RE.match(path)
     if match is None:
-        raise _invalid(
+        raise InvalidUpload(
             f"{path!r} is not a NAME.fr or NAME.en file (.txt, .docx or no extension) nor a "
             ".zip of them"
         )
@@ -229,19 +222,19 @@ def _add_document(
             "ALINEA_JOB_MAX_DOCUMENT_BYTES",
         )
     if not text.strip():
-        raise _invalid(f"{path} is empty: there is nothing to align", kind="empty-document")
+        raise EmptyDocument(f"{path} is empty: there is nothing to align")
     pairs.add(_document_name(match.group("name"), path), match.group("lang").lower(), text, is_docx)
 
 
 def _document_name(name: str, path: str) -> str:
     """A document's name as a job keeps it: at most MAX_NAME_LENGTH characters, printable."""
     if len(name) > MAX_NAME_LENGTH:
-        raise _invalid(
+        raise InvalidUpload(
             f"the document name of {path[:80]!r}… is {len(name):,} characters long; the limit is "
             f"{MAX_NAME_LENGTH}"
         )
     if _CONTROL.search(name):
-        raise _invalid(f"the document name {name!r} holds a control character")
+        raise InvalidUpload(f"the document name {name!r} holds a control character")
     return name
 
 
@@ -251,7 +244,7 @@ def _read_zip(
     try:
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise _invalid(f"{name} is not a readable zip archive ({exc})") from exc
+        raise InvalidUpload(f"{name} is not a readable zip archive ({exc})") from exc
     with archive:
         members = archive.infolist()
         if len(members) > 4 * settings.job_max_items + 100:
@@ -260,7 +253,7 @@ def _read_zip(
             path = member.filename
             parts = PurePosixPath(path.replace("\\", "/")).parts
             if path.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]:", path):
-                raise _invalid(f"{name} holds an unsafe path: {path!r}")
+                raise InvalidUpload(f"{name} holds an unsafe path: {path!r}")
             if member.is_dir() or _SKIPPED_MEMBERS.search(path):
                 continue
             match = _match(path)
@@ -270,18 +263,16 @@ def _read_zip(
                     # Read no more than allowed, whatever the header says the size is.
                     data = _read_capped(handle, limit, f"{path} in {name}", settings)
             except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as exc:
-                raise _invalid(f"cannot read {path} in {name}: {exc}") from exc
+                raise InvalidUpload(f"cannot read {path} in {name}: {exc}") from exc
             _add_document(match, path, data, pairs, budget, settings)
 
 
-def _document_problem(exc: DocumentError) -> Problem:
-    if exc.too_large:
-        return Problem(413, str(exc), kind="document-too-large", title="Content Too Large")
-    return _invalid(str(exc), kind="invalid-text", title="Invalid text")
+def _document_problem(exc: DocumentError) -> DocumentTooLarge | InvalidText:
+    return DocumentTooLarge(str(exc)) if exc.too_large else InvalidText(str(exc))
 
 
 def decode_text(raw: bytes, name: str) -> str:
-    """The text of a text file (see :func:`app.documents.decode_text`), or a 422 problem."""
+    """The text of a text file (see :func:`app.documents.decode_text`), or InvalidText."""
     try:
         return documents.decode_text(raw, name)
     except DocumentError as exc:
@@ -290,7 +281,7 @@ def decode_text(raw: bytes, name: str) -> str:
 
 def _docx_text(data: bytes, name: str, budget: _Budget, settings: Settings) -> str:
     """The text of a Word document (see :func:`app.documents.docx_text`), its XML counted
-    against the upload's budget; or a 413 / 422 problem."""
+    against the upload's budget; or DocumentTooLarge / InvalidText."""
     try:
         text, read = documents.docx_text(
             data,

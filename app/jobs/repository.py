@@ -15,10 +15,23 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, String, and_, case, cast, func, insert, literal, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from app.jobs.models import FINAL_STATES, ItemState, Job, JobItem
+from app.jobs.stems import stem_text
 from app.jobs.worker import load_result
 
 
@@ -310,6 +323,10 @@ def complete(engine: Engine, claimant: str, item_id: int, outcome: dict[str, Any
                     for position, fr_text, en_text, confidence in segments
                 ],
             )
+            # Searchable once committed: a search only reads, it never brings the index up to
+            # date itself (SQLite; PostgreSQL's tsvector columns are computed as rows are written).
+            if conn.dialect.name == "sqlite":
+                _index_pending(conn, None)
     return True
 
 
@@ -413,7 +430,9 @@ def requeue_stale(
 
 
 def index_segments(engine: Engine, most: int = 50_000) -> int:
-    """Add the segments written since the last call to the full-text index; how many.
+    """Add the segments not indexed yet to the full-text index; how many. :func:`complete`
+    indexes an item's segments as it writes them: this catches up with segments written before
+    it did (a database of an earlier version).
 
     SQLite only (PostgreSQL's ``tsvector`` columns are computed as rows are written): up to
     ``most`` segments in one transaction, whose first statement is a write so that it holds the
@@ -431,20 +450,33 @@ def index_segments(engine: Engine, most: int = 50_000) -> int:
         return 0
     with engine.begin() as conn:
         conn.exec_driver_sql("UPDATE segment_fts_state SET indexed_up_to = indexed_up_to")
-        mark = conn.exec_driver_sql("SELECT indexed_up_to FROM segment_fts_state").scalar_one()
-        count, last = conn.exec_driver_sql(
-            "SELECT count(*), max(id) FROM "
-            "(SELECT id FROM segment WHERE id > ? ORDER BY id LIMIT ?)",
-            (mark, most),
-        ).one()
-        if not count:
-            return 0
-        conn.exec_driver_sql(
-            "INSERT INTO segment_fts(rowid, fr_text, en_text) "
-            "SELECT id, fr_text, en_text FROM segment WHERE id > ? AND id <= ?",
-            (mark, last),
-        )
-        conn.exec_driver_sql("UPDATE segment_fts_state SET indexed_up_to = ?", (last,))
+        return _index_pending(conn, most)
+
+
+def _index_pending(conn: Connection, most: int | None) -> int:
+    """Index the segments past the mark (at most ``most``), in the caller's transaction, which
+    holds SQLite's write lock; how many."""
+    mark = conn.exec_driver_sql("SELECT indexed_up_to FROM segment_fts_state").scalar_one()
+    count, last = conn.exec_driver_sql(
+        "SELECT count(*), max(id) FROM (SELECT id FROM segment WHERE id > ? ORDER BY id LIMIT ?)",
+        (mark, -1 if most is None else most),
+    ).one()
+    if not count:
+        return 0
+    conn.exec_driver_sql(
+        "INSERT INTO segment_fts(rowid, fr_text, en_text) "
+        "SELECT id, fr_text, en_text FROM segment WHERE id > ? AND id <= ?",
+        (mark, last),
+    )
+    # the stems, for searches that find "migrants" from "migrant" (app.jobs.stems)
+    rows = conn.exec_driver_sql(
+        "SELECT id, fr_text, en_text FROM segment WHERE id > ? AND id <= ?", (mark, last)
+    ).all()
+    conn.exec_driver_sql(
+        "INSERT INTO segment_fts_stem(rowid, fr, en) VALUES (?, ?, ?)",
+        [(i, stem_text(fr, "fr"), stem_text(en, "en")) for i, fr, en in rows],
+    )
+    conn.exec_driver_sql("UPDATE segment_fts_state SET indexed_up_to = ?", (last,))
     return int(count)
 
 

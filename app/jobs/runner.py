@@ -127,7 +127,6 @@ class Runner:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
         self._stopped: Future[None] = Future()  # among the futures waited for: see stop()
         self._unindexed = 0  # items done since the last full-text indexing
         self._indexed_at = time.monotonic()
@@ -161,10 +160,6 @@ class Runner:
         """Look for queued items now (a job was just submitted) rather than at the next poll."""
         self._wake.set()
 
-    def wait_ready(self, timeout: float | None = None) -> bool:
-        """Wait until the pool is up (its workers started and warmed up)."""
-        return self._ready.wait(timeout)
-
     @property
     def stopping(self) -> bool:
         return self._stop.is_set()
@@ -174,7 +169,6 @@ class Runner:
         self.pool = self.pool_factory()
         self.pool.start()
         log.info("job runner %s started on %s", self.name, self.pool.describe())
-        self._ready.set()
         settings = self.settings
         renew_every = settings.job_lease_seconds / 3
         requeue_every = max(settings.job_lease_seconds / 2, 1.0)

@@ -141,6 +141,13 @@ class JobPage(BaseModel):
     )
 
 
+class MatchSpan(BaseModel):
+    """Where a match lies in the searched side: ``text[start:end]`` (characters, from 0)."""
+
+    start: int
+    end: int
+
+
 class SegmentHit(BaseModel):
     """A French/English segment pair of an aligned document that matches the query."""
 
@@ -150,10 +157,20 @@ class SegmentHit(BaseModel):
     job_id: int
     document: str = Field(description="The document's name in its job.")
     position: int = Field(description="The bead's position in the document, from 0.")
+    matches: list[MatchSpan] = Field(
+        default_factory=list,
+        description="The spans of the searched side (`lang`) that match, in order.",
+    )
+    highlighted: str = Field(
+        "",
+        description="The searched side, HTML-escaped, each match in `<mark>…</mark>`: safe to "
+        "insert in a page as is.",
+    )
 
 
 class SegmentPage(BaseModel):
-    query: str
+    query: str | None = None
+    concept: int | None = Field(None, description="The concept whose terms were looked for.")
     lang: str
     items: list[SegmentHit]
     next_cursor: str | None = None

@@ -8,7 +8,7 @@ first chunk to the last, while other writers go on.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -202,16 +202,6 @@ def _read_history(
         concept = concepts.get(concept_id)
         if concept is not None:
             concept.history.append(transaction)
-
-
-def transaction_rows(
-    session: Session, concept_ids: Sequence[int]
-) -> Iterator[tuple[int, Transaction]]:
-    """The history of these concepts as an export gives it: (concept id, transaction)."""
-    for start in range(0, len(concept_ids), CHUNK_SIZE):
-        yield from _history(
-            session, Revision.concept_id.in_(concept_ids[start : start + CHUNK_SIZE])
-        )
 
 
 def _history(session: Session, condition: ColumnElement[bool]) -> Iterator[tuple[int, Transaction]]:

@@ -19,7 +19,7 @@ from app.cli import app as cli
 from app.db import Database
 from app.jobs.models import Job
 from termbase.models import Concept
-from tests.conftest import bearer, make_client, make_key
+from tests.conftest import SEED_CONCEPTS, bearer, make_client, make_key
 
 PROBLEM = "application/problem+json"
 CONCEPT = {
@@ -57,7 +57,7 @@ def test_reads_are_open_and_writes_need_a_key(anonymous: TestClient, database: D
     assert anonymous.get("/v1/terms", params={"q": "traite des personnes"}).status_code == 200
     assert anonymous.get("/v1/concepts/1").status_code == 200
     count = concepts(database)
-    assert count == 80
+    assert count == SEED_CONCEPTS
     for response in (
         anonymous.delete("/v1/concepts/1"),
         anonymous.patch("/v1/concepts/1", json={"note": "x"}),

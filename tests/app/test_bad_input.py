@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.db import Database
 from app.problems import database_unavailable
-from tests.conftest import make_client
+from tests.conftest import SEED_CONCEPTS, make_client
 
 PROBLEM = "application/problem+json"
 HUGE = "99999999999999999999"
@@ -106,11 +106,11 @@ def test_forged_cursors_are_422(seeded_client: TestClient, path: str) -> None:
 
 
 def test_issued_cursors_still_page(seeded_client: TestClient) -> None:
-    first = seeded_client.get("/v1/concepts", params={"limit": 50}).json()
+    first = seeded_client.get("/v1/concepts", params={"limit": 200}).json()
     second = seeded_client.get(
-        "/v1/concepts", params={"limit": 50, "cursor": first["next_cursor"]}
+        "/v1/concepts", params={"limit": 200, "cursor": first["next_cursor"]}
     ).json()
-    assert len(first["items"]) + len(second["items"]) == 80
+    assert len(first["items"]) + len(second["items"]) == SEED_CONCEPTS
     assert second["next_cursor"] is None
     # a cursor is signed: changing one character of it makes it someone else's
     cursor = first["next_cursor"]

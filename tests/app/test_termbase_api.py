@@ -7,7 +7,7 @@ from lxml import etree
 
 from app.db import Database
 from termbase.exchange.schematron import failures
-from tests.conftest import make_client
+from tests.conftest import SEED_CONCEPTS, make_client
 from tests.tbx_support import NS, body, parse, state
 
 PROBLEM = "application/problem+json"
@@ -27,12 +27,12 @@ def test_export_streams_a_valid_tbx_file(
         pieces = list(response.iter_bytes())
     document = parse(b"".join(pieces))
     assert core_rng.validate(document) and failures(basic_schematron, document) == []
-    assert len(document.getroot().findall(".//tbx:conceptEntry", NS)) == 80
+    assert len(document.getroot().findall(".//tbx:conceptEntry", NS)) == SEED_CONCEPTS
 
 
 def test_export_formats_and_filters(seeded_client: TestClient) -> None:
     v2 = seeded_client.get("/v1/termbase/export?format=tbx2")
-    assert v2.status_code == 200 and v2.content.count(b"<termEntry ") == 80
+    assert v2.status_code == 200 and v2.content.count(b"<termEntry ") == SEED_CONCEPTS
     assert v2.headers["content-disposition"].endswith('-v2.tbx"')
     csv = seeded_client.get("/v1/termbase/export?format=csv&lang=fr&status=preferred")
     assert csv.headers["content-type"].startswith("text/csv")
@@ -44,7 +44,7 @@ def test_export_formats_and_filters(seeded_client: TestClient) -> None:
     subject = seeded_client.get(
         "/v1/termbase/export", params={"subject_field": "trafficking in persons"}
     )
-    assert 0 < subject.content.count(b"<conceptEntry ") < 80
+    assert 0 < subject.content.count(b"<conceptEntry ") < SEED_CONCEPTS
     recent = seeded_client.get("/v1/termbase/export?changed_since=2999-01-01T00:00:00Z")
     assert b"<conceptEntry" not in recent.content
 
@@ -73,14 +73,16 @@ def test_import_with_a_dry_run_then_for_real(database: Database, seeded_client: 
         before = state(database)
         dry = client.post("/v1/termbase/import?dry_run=true", content=exported, headers=XML)
         assert dry.status_code == 200
-        assert dry.json()["concepts"]["created"] == 80 and dry.json()["committed"] is False
+        assert (
+            dry.json()["concepts"]["created"] == SEED_CONCEPTS and dry.json()["committed"] is False
+        )
         assert state(database) == before
         real = client.post(
             "/v1/termbase/import", content=exported, headers={**XML, "X-Alinea-User": "bob"}
         )
         assert real.status_code == 200
         report = real.json()
-        assert report["committed"] and report["concepts"]["created"] == 80
+        assert report["committed"] and report["concepts"]["created"] == SEED_CONCEPTS
         assert report["generation"] == before["generation"] + 1
         # the service's index sees the import at once
         found = client.get(
@@ -193,8 +195,8 @@ def test_import_as_a_form_upload(database: Database, seeded_client: TestClient) 
             data={"comment": "other fields are ignored"},
         )
         assert form.status_code == 200, form.text
-        assert form.json()["concepts"]["unchanged"] == 80
-        glossary = b"en,fr\nsmuggling of migrants,trafic illicite de migrants\n"
+        assert form.json()["concepts"]["unchanged"] == SEED_CONCEPTS
+        glossary = b"en,fr\nsmuggling of migrants,introduction clandestine de migrants\n"
         csv = client.post(
             "/v1/termbase/import?merge=term:en&mode=add&dry_run=true",
             files={"file": ("glossary.csv", glossary, "text/csv")},

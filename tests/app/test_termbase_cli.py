@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from app.cli import app
 from app.db import Database
+from tests.conftest import SEED_CONCEPTS
 from tests.tbx_support import NS, parse, state
 
 runner = CliRunner()
@@ -36,8 +37,11 @@ def test_export_to_a_file_and_to_standard_output(cli_env: Path) -> None:
     target.parent.mkdir()
     result = runner.invoke(app, ["termbase", "export", "--format", "tbx", "-o", str(target)])
     assert result.exit_code == 0, result.output
-    assert "80 concepts written to" in result.output
-    assert len(parse(target.read_bytes()).getroot().findall(".//tbx:conceptEntry", NS)) == 80
+    assert f"{SEED_CONCEPTS} concepts written to" in result.output
+    assert (
+        len(parse(target.read_bytes()).getroot().findall(".//tbx:conceptEntry", NS))
+        == SEED_CONCEPTS
+    )
     assert [p.name for p in target.parent.iterdir()] == ["seed.tbx"]  # no partial file left
     printed = runner.invoke(app, ["termbase", "export", "--format", "csv", "--lang", "en"])
     assert printed.exit_code == 0

@@ -176,7 +176,7 @@ def test_the_migration_puts_seed_concepts_in_the_seed_collection(tmp_path) -> No
         with database.engine.begin() as conn:
             config = alembic_config(database.engine)
             config.attributes["connection"] = conn
-            command.upgrade(config, "0004_api_keys")
+            command.upgrade(config, "0005_segment_stems")
         with database.engine.begin() as conn:
             for concept_id, user in ((1, "alinea-seed"), (2, "ann")):
                 conn.execute(

@@ -5,7 +5,7 @@ import pytest
 from app.db import Database
 from termbase.index import MatchMode, TermIndex
 from termbase.service import delete_concept
-from tests.conftest import add_concept, replace_terms
+from tests.conftest import SEED_CONCEPTS, add_concept, replace_terms
 
 
 def _first(index: TermIndex, query: str, src: str = "fr", tgt: str = "en", mode=MatchMode.EXACT):
@@ -146,4 +146,4 @@ def test_index_follows_changes_made_by_another_process(seeded_database: Database
         index.refresh(session=session)
         assert not index.refresh(session=session)
     assert index.lookup("passeur", src="fr")[0] == []
-    assert index.concept_count == 80
+    assert index.concept_count == SEED_CONCEPTS

@@ -78,8 +78,11 @@ def test_recognition_follows_termbase_changes(seeded_database) -> None:
     index = TermIndex()
     with seeded_database.sessionmaker() as session:
         index.load(session=session)
+    # ("migrants" alone is a seed term too: the test watches the longer ones)
     text = "Les passeurs de migrants et le trafic de migrants."
-    assert [s.text for s in index.recognize(text, src="fr")] == ["trafic de migrants"]
+    assert [s.text for s in index.recognize(text, src="fr") if s.text != "migrants"] == [
+        "trafic de migrants"
+    ]
 
     created = add_concept(
         seeded_database, {"lang": "fr", "text": "passeur de migrants", "status": "preferred"}
@@ -89,7 +92,9 @@ def test_recognition_follows_termbase_changes(seeded_database) -> None:
         delete_concept(smuggling, session=session, user="test")
     with seeded_database.sessionmaker() as session:
         index.refresh(session=session)
-    assert [s.text for s in index.recognize(text, src="fr")] == ["passeurs de migrants"]
+    assert [s.text for s in index.recognize(text, src="fr") if s.text != "migrants"] == [
+        "passeurs de migrants"
+    ]
 
     replace_terms(
         seeded_database,
@@ -98,7 +103,9 @@ def test_recognition_follows_termbase_changes(seeded_database) -> None:
     )
     with seeded_database.sessionmaker() as session:
         index.refresh(session=session)
-    assert [s.text for s in index.recognize(text, src="fr")] == ["trafic de migrants"]
+    assert [s.text for s in index.recognize(text, src="fr") if s.text != "migrants"] == [
+        "trafic de migrants"
+    ]
 
 
 def test_capital_acronyms_match_only_in_capitals(seeded_database) -> None:

@@ -14,6 +14,7 @@ from termbase.exchange.schematron import failures
 from termbase.exchange.selection import ExportFilter
 from termbase.schemas import ConceptIn, ConceptPatch
 from termbase.service import create_concept, get_concept, update_concept
+from tests.conftest import SEED_CONCEPTS
 from tests.tbx_support import NS, TBX_NS, export_bytes, parse
 
 TBX2_RNG = Path(__file__).parent / "data" / "tbx2_structure.rng"
@@ -80,7 +81,7 @@ def test_the_seed_exports_as_valid_tbx_basic(
     root = document.getroot()
     assert root.tag == f"{{{TBX_NS}}}tbx"
     assert (root.get("type"), root.get("style")) == ("TBX-Basic", "dca")
-    assert len(root.findall(".//tbx:conceptEntry", NS)) == 80
+    assert len(root.findall(".//tbx:conceptEntry", NS)) == SEED_CONCEPTS
 
 
 def test_every_field_has_its_data_category(
@@ -151,7 +152,7 @@ def test_tbx_v2_has_the_structure_older_tools_expect(seeded_database: Database) 
     assert structure.validate(document), structure.error_log
     root = document.getroot()
     assert (root.tag, root.get("type")) == ("martif", "TBX-Basic")
-    assert len(root.findall("text/body/termEntry")) == 80
+    assert len(root.findall("text/body/termEntry")) == SEED_CONCEPTS
     tig = root.find("text/body/termEntry/langSet/tig")
     assert tig.findtext("term") == "traite des personnes"
     assert tig.findtext("termNote[@type='administrativeStatus']") == "preferredTerm-admn-sts"
@@ -184,9 +185,9 @@ def test_filters_select_concepts_and_terms(seeded_database: Database) -> None:
     statuses = preferred.xpath("//tbx:termNote[@type='administrativeStatus']/text()", namespaces=NS)
     assert set(statuses) == {"preferredTerm-admn-sts"}
     deprecated = entries(ExportFilter(statuses=("deprecated",)))
-    assert 0 < len(deprecated) < 80  # only the concepts that have a deprecated term
+    assert 0 < len(deprecated) < SEED_CONCEPTS  # only the concepts that have a deprecated term
     subject = entries(ExportFilter(subject_fields=("trafficking in persons",)))
-    assert 0 < len(subject) < 80
+    assert 0 < len(subject) < SEED_CONCEPTS
     assert all(
         e.findtext("tbx:descrip[@type='subjectField']", namespaces=NS) == "trafficking in persons"
         for e in subject
@@ -209,7 +210,7 @@ def test_a_filtered_language_takes_its_regional_variants(database: Database) -> 
 
 def test_the_export_streams_chunk_by_chunk(seeded_database: Database) -> None:
     pieces = list(export_termbase(seeded_database.sessionmaker, ExportFormat.TBX, chunk_size=5))
-    assert len(pieces) >= 80 // 5  # the header, one piece a chunk of 5 concepts, the end
+    assert len(pieces) >= SEED_CONCEPTS // 5  # the header, one piece a chunk of 5 concepts, the end
     assert max(len(p) for p in pieces) < sum(len(p) for p in pieces) / 8
 
 
@@ -217,7 +218,7 @@ def test_the_export_reads_one_state_of_the_termbase(seeded_database: Database) -
     stream = export_termbase(seeded_database.sessionmaker, ExportFormat.TBX, chunk_size=10)
     pieces = [next(stream), next(stream)]  # header, first 10 concepts: the snapshot is taken
     with seeded_database.session() as session:  # another writer, meanwhile
-        session.execute(text("DELETE FROM concept WHERE id = 80"))
+        session.execute(text(f"DELETE FROM concept WHERE id = {SEED_CONCEPTS}"))
         create_concept(
             ConceptIn.model_validate({"terms": [{"lang": "en", "text": "latecomer"}]}),
             session=session,
@@ -226,7 +227,7 @@ def test_the_export_reads_one_state_of_the_termbase(seeded_database: Database) -
     pieces.extend(stream)
     document = parse(b"".join(pieces))
     ids = document.xpath("//tbx:conceptEntry/@id", namespaces=NS)
-    assert len(ids) == 80 and "alinea-80" in ids
+    assert len(ids) == SEED_CONCEPTS and f"alinea-{SEED_CONCEPTS}" in ids
     assert "latecomer" not in b"".join(pieces).decode()
 
 

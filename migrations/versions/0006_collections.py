@@ -1,7 +1,7 @@
 """Collections: every concept belongs to one (the UN seed, a vocabulary, the team's, candidates).
 
-Revision ID: 0005_collections
-Revises: 0004_api_keys
+Revision ID: 0006_collections
+Revises: 0005_segment_stems
 Create Date: 2026-12-04
 
 - ``collection``: name, kind, priority (higher ranks first), reliability (1-10); the three every
@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_collections"
-down_revision = "0004_api_keys"
+revision = "0006_collections"
+down_revision = "0005_segment_stems"
 branch_labels = None
 depends_on = None
 
