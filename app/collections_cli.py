@@ -11,7 +11,7 @@ import getpass
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -152,7 +152,7 @@ def candidates_list(
     if status not in ("pending", "accepted", "rejected"):
         _fail(f"--status must be pending, accepted or rejected, not {status!r}", 2)
     with _session() as session:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "id": r.id,
                 "fr": r.src_text,

@@ -50,11 +50,16 @@ class CandidateLike(Protocol):
     """What :func:`propose` reads of a candidate: ``termbase.extraction.TermCandidate`` has it,
     and so does :class:`CandidateIn`."""
 
-    fr: str
-    en: str
-    frequency: int
-    score: float
-    examples: Sequence[Any]
+    @property
+    def fr(self) -> str: ...
+    @property
+    def en(self) -> str: ...
+    @property
+    def frequency(self) -> int: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def examples(self) -> Sequence[Any]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,7 +106,7 @@ def concept_out(concept: Concept) -> ConceptOut:
         definition=concept.definition,
         note=concept.note,
         source=concept.source,
-        cross_references=concept.cross_references,
+        cross_references=concept.cross_references,  # type: ignore[arg-type]  # validated
         created_at=concept.created_at,
         updated_at=concept.updated_at,
         terms=[term_out(t) for t in concept.terms],

@@ -755,7 +755,7 @@ class _Writer:
                     == service.collection_id(self.collection, session=self.session)
                 )
             for concept_id, source in self.session.execute(query):
-                if concept_id not in self.created:
+                if concept_id not in self.created and source is not None:
                     owners.setdefault(source, set()).add(concept_id)
         refused: list[_Valid] = []
         for v in valid:

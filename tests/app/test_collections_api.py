@@ -3,6 +3,8 @@ the review queue of term candidates, over HTTP."""
 
 from fastapi.testclient import TestClient
 
+from tests.conftest import SEED_CONCEPTS
+
 PROBLEM = "application/problem+json"
 TURTLE = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 <http://example.org/c1> a skos:Concept ;
@@ -13,7 +15,7 @@ TURTLE = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 def test_collections_listed_created_and_ranked(seeded_client: TestClient) -> None:
     listed = seeded_client.get("/v1/collections").json()["items"]
     assert [c["name"] for c in listed] == ["un-seed", "team", "candidates"]
-    assert listed[0]["concepts"] == 80
+    assert listed[0]["concepts"] == SEED_CONCEPTS
     created = seeded_client.post(
         "/v1/collections", json={"name": "eurovoc", "priority": 400, "reliability": 6}
     )
@@ -49,7 +51,7 @@ def test_skos_upload_lands_in_its_collection_and_ranks_below_the_seed(
     unknown = seeded_client.get(
         "/v1/terms", params={"q": "human trafficking", "src": "en", "collection": "nope"}
     )
-    assert unknown.status_code == 422 and unknown.json()["type"].endswith("unknown-collection")
+    assert unknown.status_code == 422 and unknown.json()["type"].endswith("invalid-query")
     recognized = seeded_client.post(
         "/v1/terms/recognize",
         json={"text": "human trafficking", "src": "en", "tgt": "fr", "collections": ["thesaurus"]},

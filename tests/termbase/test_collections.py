@@ -17,6 +17,7 @@ from termbase.exchange.schematron import failures
 from termbase.index import MatchMode, TermIndex
 from termbase.schemas import ConceptIn
 from termbase.service import create_concept, get_concept
+from tests.conftest import SEED_CONCEPTS
 from tests.tbx_support import NS, export_bytes, import_bytes, parse
 
 
@@ -54,7 +55,7 @@ def test_seed_concepts_are_in_the_seed_collection_new_ones_in_the_teams(
     with seeded_database.session() as session:
         listed = {c.name: c for c in collections.list_collections(session=session)}
         assert get_concept(own, session=session).collection.name == "team"
-    assert listed["un-seed"].concepts == 80
+    assert listed["un-seed"].concepts == SEED_CONCEPTS
     assert listed["team"].concepts == 1
     assert listed["candidates"].concepts == 0
     assert listed["un-seed"].priority > listed["team"].priority > listed["candidates"].priority
@@ -128,7 +129,7 @@ def test_tbx_export_carries_the_collection_and_stays_valid(
             ".//tbx:conceptEntry/tbx:admin[@type='projectSubset']", NS
         )
     ]
-    assert subsets.count("un-seed") == 80 and subsets.count("thesaurus") == 1
+    assert subsets.count("un-seed") == SEED_CONCEPTS and subsets.count("thesaurus") == 1
 
 
 @pytest.mark.parametrize("export_format", ["tbx", "csv"])
