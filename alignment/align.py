@@ -21,6 +21,7 @@ from functools import lru_cache
 import numpy as np
 
 from alignment.confidence import REVIEW_REASONS, Calibration
+from alignment.costs import CostModel
 from alignment.features import (
     STOP_UNITS,
     LexicalSpace,
@@ -32,7 +33,6 @@ from alignment.features import (
 from alignment.lexicon import Lexicon
 from alignment.search import (
     MAX_CELLS,
-    CostModel,
     SideFeatures,
     align_features,
     bead_evidence,
@@ -72,7 +72,7 @@ class AlignOptions:
       ``realign_threshold`` of the linked beads are doubtful (an easy document gains nothing).
     - ``max_sentence_chars``: a "sentence" longer than this is refused: it is a text with no
       sentence punctuation or not text at all.
-    - ``cost``: the weights of the bead cost (:class:`alignment.search.CostModel`).
+    - ``cost``: the weights of the bead cost (:class:`alignment.costs.CostModel`).
     - ``calibration``: how a bead's confidence and review flag follow from what the search
       knows of it (:class:`alignment.confidence.Calibration`).
     - ``check_languages``: refuse (:class:`LanguageMismatch`) two sides that look swapped or

@@ -367,6 +367,21 @@ class LexicalSpace:
             "en": ItemTable.from_dense(_piece_keys(en_keys[:, None])),
         }
 
+    def similarity(self, fr: str, en: str) -> float:
+        """How well a French and an English text translate each other, in [0, 1], as the
+        search scores the lexical part of a 1-1 bead: twice the translation links between the
+        two vectors over the lexical weight of both sides (0 when either has no content)."""
+        none = np.zeros(1, dtype=bool)
+        f, fw, _ = self.rows([fr], "fr", none)
+        e, ew, _ = self.rows([en], "en", none)
+        weight = float(fw[0] + ew[0])
+        if weight <= 0.0:
+            return 0.0
+        links = dict(zip(f.columns.tolist(), f.values.tolist(), strict=True))
+        pairs = zip(e.columns.tolist(), e.values.tolist(), strict=True)
+        dot = sum(links.get(column, 0.0) * value for column, value in pairs)
+        return min(max(2.0 * dot / max(weight, 1.0), 0.0), 1.0)
+
     def rows(
         self, texts: Sequence[str], lang: str, skip: np.ndarray
     ) -> tuple[SparseRows, np.ndarray, SparseRows]:

@@ -20,6 +20,7 @@ from app.auth.cli import keys_app
 from app.collections_cli import candidates_app, collections_app
 from app.concepts_cli import concepts_app
 from app.jobs.cli import jobs_app, segments_app, worker
+from app.qa_cli import register as register_qa
 from app.settings import Settings
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ app.add_typer(candidates_app, name="candidates")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(segments_app, name="segments")
 app.add_typer(keys_app, name="keys")
+register_qa(app, terms_app)  # alinea qa, alinea terms extract (app/qa_cli.py)
 
 out = Console(soft_wrap=False)
 err = Console(stderr=True)
@@ -553,7 +555,7 @@ def lexicon_build(
     The same corpus and settings give byte-identical files.
     """
     import alignment
-    from alignment import lexicon
+    from alignment import lexicon_build as lexicon
 
     files = [corpus_dir / f"UNv1.0.devset.{lang}" for lang in ("fr", "en")]
     missing = [str(path) for path in files if not path.is_file()]

@@ -129,6 +129,10 @@ class JobNotFinished(AlineaError):
     """The results of a job still queued or running, asked for whole."""
 
 
+class JobTooLarge(AlineaError):
+    """A job with more aligned beads than one request reads at once (term extraction, QA)."""
+
+
 class TooManyDocuments(AlineaError):
     """A job with more document pairs than ``ALINEA_JOB_MAX_ITEMS``."""
 

@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
-from app.api import align, candidates, collections, concepts, health, termbase, terms
+from app.api import align, candidates, collections, concepts, health, qa, termbase, terms
 from app.auth.access import Access, Authenticator, RateLimits
 from app.auth.keys import service_secret
 from app.auth.models import Role
@@ -176,6 +176,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router, write_role in (
         (terms.router, None),  # look-up and recognition change nothing
         (align.router, None),
+        (qa.router, None),  # a check changes nothing
         (concepts.router, Role.TERMINOLOGIST),
         (collections.router, Role.TERMINOLOGIST),
         (candidates.router, Role.TERMINOLOGIST),
@@ -200,6 +201,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limit=settings.max_request_bytes,
         routes={
             align.ALIGN_PATH: settings.max_align_request_bytes,
+            qa.QA_PATH: settings.max_align_request_bytes,
             jobs_api.JOBS_PATH: settings.job_max_upload_bytes,
         },
         streamed={termbase.IMPORT_PATH: settings.max_import_bytes},

@@ -255,6 +255,11 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
         (errors.TooManySentences,),
     ),
     ProblemType(
+        "job-too-large", 413, "Job too large",
+        "a job with more aligned beads than term extraction or QA reads at once",
+        (errors.JobTooLarge,),
+    ),
+    ProblemType(
         "too-many-documents", 413, "Too many documents",
         "a job with more than `ALINEA_JOB_MAX_ITEMS` document pairs",
         (errors.TooManyDocuments,),

@@ -14,7 +14,7 @@ the gold 1-0 / 0-1 sentences.
 
 The shipped lexicon was learnt from the UN Parallel Corpus devset, which holds the sentences of
 the UN development documents: with ``--lexicon-without-held-out`` a lexicon is learnt again
-without the sentences of the held-out UN documents (``alignment.lexicon.build_lexicon``, into
+without the sentences of the held-out UN documents (``alignment.lexicon_build.build_lexicon``, into
 ``bench/out/lexicon-without-held-out``) and used for the whole run, so that the held-out UN
 figures are those of documents the aligner has never seen in any form.
 
@@ -102,7 +102,8 @@ def use_lexicon_without_held_out() -> str:
 
     import alignment.align as align_module
     from alignment.features import LexicalSpace
-    from alignment.lexicon import Lexicon, build_lexicon
+    from alignment.lexicon import Lexicon
+    from alignment.lexicon_build import build_lexicon
 
     _, held_out = devsets.halves(devsets.load(DEV / "un"), "document")
     held = {line.strip() for d in held_out for line in sentence_lines(d.fr)}

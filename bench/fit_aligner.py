@@ -1,6 +1,6 @@
 """Fit the aligner's cost weights on one half of each development set; report the other half.
 
-The weights of :class:`alignment.search.CostModel` are fitted by coordinate search (each weight
+The weights of :class:`alignment.costs.CostModel` are fitted by coordinate search (each weight
 in turn multiplied by a few factors, a change kept when the objective improves), as before, but
 now only on the *fit* half of each set (:func:`alignment.devsets.halves`: UN documents split by
 name, the literary documents cut at their middle) and on harder variants of it: each side's
@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from alignment import devsets  # noqa: E402
+from alignment.costs import CostModel  # noqa: E402
 from alignment.evaluate import Counts, pooled, score_document  # noqa: E402
-from alignment.search import CostModel  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data" / "align-dev"
 VARIANTS = (("fr", "merge"), ("fr", "split"), ("en", "merge"), ("en", "split"))

@@ -367,6 +367,23 @@ class TermIndex:
         if self.term_count > 20_000:
             _settle_garbage_collector()
 
+    @classmethod
+    def of_concepts(cls, concepts: Iterable[IndexedConcept]) -> TermIndex:
+        """An index of the given concepts, without a database (a one-off check, a benchmark,
+        a test); build the concepts' terms with :func:`indexed_term`."""
+        index = cls()
+        index.generation = 0
+        for concept in concepts:
+            index._add_concept(concept, bulk=True)
+        for language in index._languages.values():
+            language.prepare()
+        return index
+
+    def concepts(self) -> list[IndexedConcept]:
+        """Every concept of the index (a snapshot)."""
+        with self._lock:
+            return list(self._concepts.values())
+
     def refresh(self, *, session: Session) -> bool:
         """Bring the index up to the database's generation; return whether anything changed."""
         generation = current_generation(session=session)
@@ -759,3 +776,33 @@ def _read_concepts(
             )
         )
     return list(concepts.values())
+
+
+def indexed_term(
+    term_id: int,
+    concept_id: int,
+    lang: str,
+    text: str,
+    status: str = TermStatus.PREFERRED.value,
+    *,
+    term_type: str = "full_form",
+    part_of_speech: str | None = None,
+    note: str | None = None,
+) -> IndexedTerm:
+    """A term as the index holds it, its keys worked out (see :meth:`TermIndex.of_concepts`)."""
+    key = " ".join(key_forms(text, lang))
+    folded = strip_accents(key)
+    return IndexedTerm(
+        term_id=term_id,
+        concept_id=concept_id,
+        lang=lang,
+        text=text,
+        status=status,
+        term_type=term_type,
+        part_of_speech=part_of_speech,
+        context=None,
+        source=None,
+        note=note,
+        key=key,
+        fuzzy=key if folded == key else folded,
+    )

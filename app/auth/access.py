@@ -52,6 +52,8 @@ HEAVY_OPERATIONS = frozenset(
     {
         ("POST", "/v1/terms/recognize"),
         ("POST", "/v1/align"),
+        ("POST", "/v1/qa"),
+        ("POST", "/v1/jobs/{job_id}/term-candidates"),
         ("GET", "/v1/termbase/export"),
         ("POST", "/v1/termbase/import"),
         ("POST", "/v1/jobs"),

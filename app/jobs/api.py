@@ -18,7 +18,7 @@ from starlette.datastructures import UploadFile
 from app.auth.access import Principal, PrincipalDep
 from app.auth.models import Role
 from app.db import Database
-from app.deps import SessionDep, SettingsDep
+from app.deps import IndexDep, SessionDep, SettingsDep
 from app.errors import (
     DocumentTooLarge,
     EmptyDocument,
@@ -30,11 +30,13 @@ from app.errors import (
     JobFinished,
     JobNotFinished,
     JobNotFound,
+    JobTooLarge,
     QueryTooLong,
     RequestTooLarge,
     TooManyDocuments,
     UnsupportedMediaType,
 )
+from app.job_beads import job_documents
 from app.jobs import repository
 from app.jobs.intake import items_from_files, items_from_json
 from app.jobs.models import Job
@@ -54,6 +56,7 @@ from app.params import MAX_ID, NO_CONTROL_CHARACTERS, Cursor, JobId
 from app.problems import problem_responses
 from app.settings import Settings
 from app.streams import Spooled
+from app.term_candidates import CandidateList, CandidateRequest, candidate_list, mine
 from termbase.errors import ConceptNotFound, InvalidQuery
 from termbase.models import Concept, Term
 
@@ -502,3 +505,24 @@ def _concept_terms(session: Any, concept_id: int, lang: str) -> list[str]:
     if not terms:
         raise InvalidQuery(f"concept {concept_id} has no term in {lang!r}")
     return terms
+
+
+@router.post(
+    JOBS_PATH + "/{job_id}/term-candidates",
+    response_model=CandidateList,
+    summary="Term candidates mined from a job's aligned documents",
+    responses=problem_responses(JobNotFound, JobNotFinished, JobTooLarge),
+)
+def term_candidates(
+    job_id: JobId, session: SessionDep, index: IndexDep, body: CandidateRequest | None = None
+) -> CandidateList:
+    """French/English term pairs proposed from the job's aligned beads, best first: multi-word
+    candidates on each side, paired by their association over beads and the aligner's lexicon,
+    with frequency, scores, example beads, and `known` when the termbase already pairs them.
+    Each has a stable `key` for a review queue. A job still running gets a 409 unless
+    `partial` is true.
+    """
+    body = body or CandidateRequest()
+    documents = job_documents(session, job_id, partial=body.partial)
+    session.close()
+    return candidate_list(job_id, documents, mine(documents, index, body.options()))

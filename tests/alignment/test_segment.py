@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -575,30 +574,6 @@ def test_raw_sentences_inside_a_paragraph_get_their_own_spans() -> None:
 def test_raw_empty_document_is_an_empty_side() -> None:
     side = segment_raw("\ufeff\n \n\f\n", "en")
     assert (side.sentences, side.paragraphs, side.dropped) == ([], [], [])
-
-
-# -- speed ----------------------------------------------------------------------------------------
-
-
-def test_segmentation_time_grows_linearly() -> None:
-    """Ten times the text takes about ten times as long (a quadratic step would take 100)."""
-    paragraph = (
-        "12. *Prie* le Secrétaire général, M. Guterres, de faire rapport (voir A/74/127, par. 3). "
-        "Les États, etc. ont répondu. Le Comité a adopté la résolution 74/176 le 30 juillet 2010. "
-    )
-
-    def seconds(copies: int) -> float:
-        text = paragraph * copies
-        lines = "\n\n".join([paragraph] * copies)
-        started = time.perf_counter()
-        split_sentences(text, "fr")
-        segment_presegmented(lines, "fr")
-        segment_raw(lines, "fr")
-        return time.perf_counter() - started
-
-    small = min(seconds(400) for _ in range(3))
-    large = min(seconds(4000) for _ in range(3))
-    assert large < 30 * small
 
 
 # -- robustness -----------------------------------------------------------------------------------

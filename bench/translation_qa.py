@@ -1,0 +1,192 @@
+"""Translation QA (termbase/qa.py) measured with errors injected on purpose, as issue 13 asks.
+
+Documents: ``align-dev/un`` (243 files of real UN sentences, gold beads; the aligner's review
+flags are left out, since they are measured by ``bench/fit_confidence.py``). Termbase: the seed
+termbase plus the UNTERM country names (SKOS, read with rdflib), indexed as the service indexes
+them (:class:`termbase.index.TermIndex`).
+
+1. *False alarms*: every finding on the documents as they are, per 100 beads. The UN corpus has
+   real discrepancies of its own (a year changed, a clause left out of the French, a country
+   named differently), so part of these findings are right; ``--sample N`` prints N findings at
+   random to judge by hand.
+2. *Recall of injected errors*: copies of the documents with one error each, in one bead:
+   - ``deprecated``: a termbase term on the English side replaced by a deprecated variant of it;
+   - ``deleted``: a termbase equivalent removed from one side (its term is on the other);
+   - ``number``: a number both sides share changed on one side.
+   An error counts as found when its bead gets a finding of the matching kind (deprecated,
+   missing-equivalent, number) that the clean document did not have there.
+
+    .venv/bin/python bench/translation_qa.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench import _terms_data as data  # noqa: E402
+from termbase.aligned import BeadText  # noqa: E402
+from termbase.qa import DEPRECATED, MISSING, NUMBER, check_translation  # noqa: E402
+
+EXPECTED_KIND = {"deprecated": DEPRECATED, "deleted": MISSING, "number": NUMBER}
+_NUMBER = re.compile(r"(?<![\w/.,])\d+(?![\w/])")
+
+
+def _signature(findings: list) -> Counter[tuple[str, str]]:  # type: ignore[type-arg]
+    return Counter((f.kind, f.message) for f in findings)
+
+
+def _injections(docs: list[list[BeadText]], index, rng: random.Random, per_kind: int):  # type: ignore[no-untyped-def]
+    """(kind, document number, bead position, new bead) for every possible injection, sampled."""
+    options: dict[str, list[tuple[int, int, BeadText]]] = {k: [] for k in EXPECTED_KIND}
+    for d, doc in enumerate(docs):
+        for p, bead in enumerate(doc):
+            if not bead.fr.strip() or not bead.en.strip():
+                continue
+            # deleted equivalent / deprecated variant: a term recognised on one side with an
+            # equivalent present on the other
+            for lang in ("fr", "en"):
+                text = bead.fr if lang == "fr" else bead.en
+                other = "en" if lang == "fr" else "fr"
+                other_text = bead.en if lang == "fr" else bead.fr
+                for span in index.recognize(text, src=lang):
+                    hit = span.matches[0]
+                    if hit.matched.status in ("deprecated", "superseded"):
+                        continue
+                    if hit.matched.part_of_speech in ("verb", "other"):
+                        continue
+                    for target in index.recognize(other_text, src=other):
+                        if target.matches[0].concept.id != hit.concept.id:
+                            continue
+                        if target.matches[0].matched.status in ("deprecated", "superseded"):
+                            continue
+                        cut = other_text[: target.start] + other_text[target.end :]
+                        cut = re.sub(r"\s{2,}", " ", cut)
+                        if len(cut.split()) < 3:
+                            continue  # nothing left to translate: not a deleted equivalent
+                        new = bead._replace(**{other: cut})
+                        options["deleted"].append((d, p, new))
+                        banned = [
+                            t
+                            for t in hit.concept.terms_in(other)
+                            if t.status in ("deprecated", "superseded")
+                        ]
+                        if banned:
+                            swapped = (
+                                other_text[: target.start]
+                                + rng.choice(banned).text
+                                + other_text[target.end :]
+                            )
+                            options["deprecated"].append((d, p, bead._replace(**{other: swapped})))
+            # number changed: a number on both sides
+            fr_numbers = {m.group() for m in _NUMBER.finditer(bead.fr)}
+            shared = [m for m in _NUMBER.finditer(bead.en) if m.group() in fr_numbers]
+            if shared:
+                m = rng.choice(shared)
+                value = m.group()
+                changed = str(int(value) + rng.choice((1, 2, 3, 10)))
+                side = rng.choice(("fr", "en"))
+                if side == "en":
+                    new = bead._replace(en=bead.en[: m.start()] + changed + bead.en[m.end() :])
+                else:
+                    spot = next(x for x in _NUMBER.finditer(bead.fr) if x.group() == value)
+                    new = bead._replace(
+                        fr=bead.fr[: spot.start()] + changed + bead.fr[spot.end() :]
+                    )
+                options["number"].append((d, p, new))
+    sampled = {}
+    for kind, found in options.items():
+        rng.shuffle(found)
+        # one injection per bead and kind
+        seen: set[tuple[int, int]] = set()
+        chosen = []
+        for d, p, new in found:
+            if (d, p) in seen:
+                continue
+            seen.add((d, p))
+            chosen.append((d, p, new))
+            if len(chosen) >= per_kind:
+                break
+        sampled[kind] = chosen
+    return sampled
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--per-kind", type=int, default=300, help="injections per error kind")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--sample", type=int, default=0, help="print N clean findings")
+    parser.add_argument("--missed", action="store_true", help="print the injections missed")
+    args = parser.parse_args()
+    data.require_shared()
+    rng = random.Random(args.seed)
+    started = time.perf_counter()
+    vocabularies = [
+        data.seed_vocabulary(),
+        data.skos_vocabulary(data.THESAURI / "unterm-countries.ttl", "UNTERM countries"),
+    ]
+    index = data.term_index(vocabularies)
+    docs = [[b._replace(review=None) for b in doc] for doc in data.dev_documents()]
+    print(
+        f"termbase: {index.concept_count} concepts, {index.term_count} terms; "
+        f"{len(docs)} documents; read in {time.perf_counter() - started:.1f} s"
+    )
+
+    started = time.perf_counter()
+    clean = [check_translation(doc, index) for doc in docs]
+    seconds = time.perf_counter() - started
+    beads = sum(len(r.beads) for r in clean)
+    kinds = Counter(f.kind for r in clean for f in r.findings)
+    total = sum(kinds.values())
+    print(
+        f"\nclean documents: {beads:,} beads, {total} findings = "
+        f"{100 * total / beads:.2f} per 100 beads ({seconds:.1f} s, "
+        f"{1000 * seconds / beads:.2f} ms a bead)"
+    )
+    for kind, count in kinds.most_common():
+        print(f"  {kind:20s} {count:4d}  {100 * count / beads:.2f} per 100 beads")
+    if args.sample:
+        every = [
+            (r.beads[f_pos], f)
+            for r in clean
+            for f_pos in range(len(r.beads))
+            for f in r.beads[f_pos].findings
+        ]
+        for bead_report, finding in rng.sample(every, min(args.sample, len(every))):
+            print(
+                f"\n  [{finding.kind}] {finding.message}\n    FR: {bead_report.bead.fr}"
+                f"\n    EN: {bead_report.bead.en}"
+            )
+
+    injections = _injections(docs, index, rng, args.per_kind)
+    print("\ninjected errors (one per copy of a document):")
+    found_all = total_all = 0
+    for kind, chosen in injections.items():
+        found = 0
+        for d, p, new in chosen:
+            doc = list(docs[d])
+            doc[p] = new
+            report = check_translation(doc, index)
+            before = _signature(clean[d].beads[p].findings)
+            after = _signature(report.beads[p].findings)
+            fresh = after - before
+            if any(k == EXPECTED_KIND[kind] for k, _ in fresh):
+                found += 1
+            elif args.missed:
+                print(f"  missed {kind}: FR: {new.fr[:200]}\n      EN: {new.en[:200]}")
+        found_all += found
+        total_all += len(chosen)
+        print(f"  {kind:12s} {found:4d} / {len(chosen):4d} = {found / max(len(chosen), 1):.3f}")
+    print(f"  {'all':12s} {found_all:4d} / {total_all:4d} = {found_all / max(total_all, 1):.3f}")
+
+
+if __name__ == "__main__":
+    main()
