@@ -18,6 +18,7 @@ from rich.table import Table
 
 from app.align_formats import CHOICES as ALIGN_FORMATS
 from app.auth.cli import keys_app
+from app.collections_cli import candidates_app, collections_app
 from app.concepts_cli import concepts_app
 from app.formats import choices_help, described, or_list
 from app.jobs.cli import jobs_app, segments_app, worker
@@ -47,6 +48,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(lexicon_app, name="lexicon")
 app.add_typer(termbase_app, name="termbase")
 app.add_typer(concepts_app, name="concepts")
+app.add_typer(collections_app, name="collections")
+app.add_typer(candidates_app, name="candidates")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(segments_app, name="segments")
 app.add_typer(keys_app, name="keys")
@@ -89,6 +92,24 @@ def _open_index(settings: Settings):  # type: ignore[no-untyped-def]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 SrcOption = Annotated[str, typer.Option("--src", help="Language of the input (BCP 47).")]
 TgtOption = Annotated[str, typer.Option("--tgt", help="Language of the equivalents (BCP 47).")]
+CollectionOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--collection",
+        help="Only this collection (repeatable; see `alinea collections list`). Default: all "
+        "but the candidates.",
+    ),
+]
+
+
+def _collections(index, names: list[str] | None) -> list[str] | None:  # type: ignore[no-untyped-def]
+    if not names:
+        return None
+    known = {c.name for c in index.collections}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        fail(f"there is no collection {unknown[0]!r} (see `alinea collections list`)", 2)
+    return names
 
 
 @app.command()
@@ -174,6 +195,7 @@ def terms_lookup(
     tgt: TgtOption = "en",
     match: Annotated[str, typer.Option(help="exact, prefix or fuzzy.")] = "exact",
     limit: Annotated[int, typer.Option(min=1, max=200, help="Most concepts to show.")] = 10,
+    collection: CollectionOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Look a term up and print its equivalents, preferred first, deprecated flagged."""
@@ -189,7 +211,9 @@ def terms_lookup(
     if not key_forms(text, src):
         fail("the term has no letters or digits to look up", 2)
     index = _open_index(Settings())
-    hits, _more = index.lookup(text, src=src, mode=mode, limit=limit)
+    hits, _more = index.lookup(
+        text, src=src, mode=mode, limit=limit, collections=_collections(index, collection)
+    )
     items = [lookup_item(h, tgt).model_dump() for h in hits]
     if as_json:
         out.print_json(json.dumps({"query": text, "src": src, "tgt": tgt, "items": items}))
@@ -199,12 +223,14 @@ def terms_lookup(
         raise typer.Exit(1)
     table = Table(title=f"{text} ({src} → {tgt}, {mode.value})", show_lines=True)
     table.add_column("concept", justify="right")
+    table.add_column("collection")
     table.add_column(f"matched ({src})")
     table.add_column("score", justify="right")
     table.add_column(f"{tgt} equivalents")
     for item in items:
         table.add_row(
             str(item["concept_id"]),
+            item["collection"],
             _term_cell(item["matched"]),
             f"{item['score']:.2f}",
             "\n".join(_term_cell(e) for e in item["equivalents"]) or "[dim]none[/]",
@@ -221,6 +247,7 @@ def terms_recognize(
     ],
     src: SrcOption = "fr",
     tgt: TgtOption = "en",
+    collection: CollectionOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Find every termbase term in a text and print it with its equivalents."""
@@ -229,7 +256,7 @@ def terms_recognize(
     src, tgt = _language(src, "--src"), _language(tgt, "--tgt")
     text = _read_text(file)
     index = _open_index(Settings())
-    spans = index.recognize(text, src=src)
+    spans = index.recognize(text, src=src, collections=_collections(index, collection))
     found = [term.model_dump() for term in recognized_terms(spans, tgt)]
     if as_json:
         out.print_json(json.dumps({"src": src, "tgt": tgt, "terms": found}))
@@ -622,6 +649,10 @@ def termbase_export(
         str | None,
         typer.Option("--changed-since", help="Only concepts changed since (ISO 8601 date/time)."),
     ] = None,
+    collection: Annotated[
+        list[str] | None,
+        typer.Option("--collection", help="Only concepts of this collection (repeatable)."),
+    ] = None,
 ) -> None:
     """Export the termbase of ALINEA_DATABASE_URL as TBX, TBX v2, CSV or TSV."""
     from datetime import UTC, datetime
@@ -656,6 +687,7 @@ def termbase_export(
         languages=tuple(_language(tag, "--lang") for tag in lang or ()),
         statuses=tuple(statuses),
         changed_since=since,
+        collections=tuple(collection or ()),
     )
     database = _open_database(Settings())
     try:
@@ -712,10 +744,20 @@ def _export_to_file(database, chosen, selection, output: Path, count_concepts) -
 
 @termbase_app.command("import")
 def termbase_import(
-    file: Annotated[str, typer.Argument(help="A TBX (v3 or v2), CSV or TSV file; - for stdin.")],
+    file: Annotated[
+        str, typer.Argument(help="A TBX (v3 or v2), CSV, TSV or SKOS file; - for stdin.")
+    ],
     import_format: Annotated[
         str, typer.Option("--format", help=choices_help((exchange.AUTO, *exchange.READABLE)))
     ] = exchange.AUTO,
+    collection: Annotated[
+        str | None,
+        typer.Option(
+            "--collection",
+            help="The collection new concepts go to (created as a vocabulary if missing).",
+            show_default="the file's, else the team's; SKOS: one named after its scheme",
+        ),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check and count everything, write nothing.")
     ] = False,
@@ -724,6 +766,7 @@ def termbase_import(
         typer.Option(
             "--merge",
             help="What an incoming concept matches: id (its Alinea id, alinea-12), "
+            "source (the same source, e.g. a SKOS concept's URI, in the import's collection), "
             "term:LANG (one of its terms in LANG) or none.",
         ),
     ] = "id",
@@ -782,6 +825,14 @@ def termbase_import(
     if import_format not in names:
         fail(f"--format must be {or_list(names)}, not {import_format!r}", 2)
     chosen = import_format
+    if collection is not None:
+        from termbase.collections import check_name
+        from termbase.errors import InvalidCollection
+
+        try:
+            collection = check_name(collection)
+        except InvalidCollection as exc:
+            fail(str(exc), 2)
     if on_conflict not in set(OnConflict):
         fail(f"--on-conflict must be keep or overwrite, not {on_conflict!r}", 2)
     if on_duplicate is not None and on_duplicate not in set(OnDuplicate):
@@ -831,6 +882,7 @@ def termbase_import(
             progress=lambda done: progress.update(task, completed=done),
             on_conflict=on_conflict,
             on_duplicate=on_duplicate or settings.on_duplicate,
+            collection=collection,
         )
         try:
             report = import_file(database, handle, options)

@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
-from app.api import align, concepts, health, qa, termbase, terms
+from app.api import align, candidates, collections, concepts, health, qa, termbase, terms
 from app.auth.access import Access, Authenticator, RateLimits
 from app.auth.keys import service_secret
 from app.auth.models import Role
@@ -182,6 +182,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         (align.router, None),
         (qa.router, None),  # a check changes nothing
         (concepts.router, Role.TERMINOLOGIST),
+        (collections.router, Role.TERMINOLOGIST),
+        (candidates.router, Role.TERMINOLOGIST),
         (termbase.router, Role.TERMINOLOGIST),
         (jobs_api.router, Role.READER),  # cancelling: the job's owner or an admin (the route)
     ):

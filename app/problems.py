@@ -90,6 +90,12 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
         errors=lambda exc: getattr(exc, "errors", None),
     ),
     ProblemType(
+        "invalid-collection", 422, "Invalid collection",
+        "a collection that does not exist or cannot be made so (a name taken or malformed, a "
+        "vocabulary ranked above the UN seed, a priority or reliability out of bounds)",
+        (termbase_errors.InvalidCollection,),
+    ),
+    ProblemType(
         "invalid-query", 422, "Invalid query",
         "a query that cannot be answered as asked (no letters or digits to look up, nothing "
         "to search)",
@@ -171,6 +177,16 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
         "concept-not-found", 404, "Concept not found",
         "no concept has this id",
         (termbase_errors.ConceptNotFound,),
+    ),
+    ProblemType(
+        "collection-not-found", 404, "Collection not found",
+        "no collection has this name",
+        (termbase_errors.CollectionNotFound,),
+    ),
+    ProblemType(
+        "candidate-not-found", 404, "Candidate not found",
+        "no term candidate has this id",
+        (termbase_errors.CandidateNotFound,),
     ),
     ProblemType(
         "term-not-found", 404, "Term not found",

@@ -7,7 +7,14 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from termbase.index import IndexedConcept, IndexedTerm, LookupHit, RecognizedSpan
-from termbase.schemas import ConceptOut, LanguageTag, PossibleDuplicate, RevisionOut, TermOut
+from termbase.schemas import (
+    CollectionName,
+    ConceptOut,
+    LanguageTag,
+    PossibleDuplicate,
+    RevisionOut,
+    TermOut,
+)
 
 
 class TermView(BaseModel):
@@ -44,6 +51,11 @@ class ConceptMatch(BaseModel):
     """A concept found by a look-up: what matched, and the equivalents in the target language."""
 
     concept_id: int
+    collection: str = Field(
+        default="",
+        description="The collection the concept belongs to (`un-seed`, `team`, a vocabulary …); "
+        "answers come in the order of their collections' priority.",
+    )
     score: float = Field(description="1.0 for an exact match; lower for prefix and fuzzy matches.")
     matched: TermView = Field(description="The source-language term that matched the query.")
     equivalents: list[TermView] = Field(
@@ -83,6 +95,7 @@ def concept_match(
     equivalents = concept.terms_in(tgt)
     return ConceptMatch.model_construct(
         concept_id=concept.id,
+        collection=concept.collection,
         score=score,
         matched=TermView.of(matched),
         equivalents=[TermView.of(t) for t in equivalents],
@@ -115,6 +128,12 @@ class RecognizeRequest(BaseModel):
     text: str = Field(description="Running text, e.g. a pasted paragraph.")
     src: LanguageTag = Field(description="Language of the text.")
     tgt: LanguageTag = Field(description="Language of the equivalents to return.")
+    collections: list[CollectionName] | None = Field(
+        default=None,
+        max_length=100,
+        description="Only terms of these collections (GET /v1/collections); default: every "
+        "collection but the candidates awaiting review.",
+    )
 
 
 class RecognizedTerm(BaseModel):

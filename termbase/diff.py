@@ -68,6 +68,12 @@ def diff_snapshots(
         old, new = before.get(name), after.get(name)
         if old != new:
             changes.append(Change(field=name, change=_kind(old, new), before=old, after=new))
+    # the collection: compared where both states name one (snapshots from before collections,
+    # and the states an import compares, do not)
+    if before.get("collection") and after.get("collection"):
+        old, new = before["collection"], after["collection"]
+        if old != new:
+            changes.append(Change(field="collection", change="changed", before=old, after=new))
     pairs, removed, added = pair_terms(before.get("terms") or (), after.get("terms") or ())
     for old_term, new_term in pairs:
         for name in TERM_FIELDS:

@@ -68,3 +68,19 @@ class PossibleDuplicates(TermbaseError):
             + (f" (and {len(duplicates) - 1} more)" if len(duplicates) > 1 else "")
         )
         self.duplicates = duplicates
+
+
+class CollectionNotFound(TermbaseError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"there is no collection '{name}' (see GET /v1/collections)")
+        self.name = name
+
+
+class InvalidCollection(TermbaseError):
+    """A collection that breaks a rule (a name taken, a priority out of bounds …)."""
+
+
+class CandidateNotFound(TermbaseError):
+    def __init__(self, candidate_id: int) -> None:
+        super().__init__(f"term candidate {candidate_id} does not exist")
+        self.candidate_id = candidate_id

@@ -32,7 +32,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from termbase.models import Concept, Revision, Term, TermStatus
+from termbase.models import Collection, CollectionKind, Concept, Revision, Term, TermStatus
 from termbase.normalize import (
     BOUNDARY,
     fuzzy_key,
@@ -96,6 +96,8 @@ class IndexedConcept:
     note: str | None
     source: str | None
     terms: list[IndexedTerm] = field(default_factory=list)
+    collection_id: int = 0
+    collection: str = ""
 
     def terms_in(self, lang: str) -> list[IndexedTerm]:
         """Terms in ``lang`` (``fr`` also takes ``fr-CA``), preferred first, deprecated last.
@@ -107,6 +109,32 @@ class IndexedConcept:
         found = [t for t in self.terms if t.primary == primary]
         found.sort(key=lambda t: (STATUS_ORDER.get(t.status, 9), t.lang.lower() != wanted))
         return found
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionRank:
+    """What the index knows of a collection: its name, kind, priority and reliability."""
+
+    id: int
+    name: str
+    kind: str
+    priority: int
+    reliability: int
+
+
+def read_collections(session: Session) -> dict[int, CollectionRank]:
+    return {
+        row.id: CollectionRank(row.id, row.name, row.kind, row.priority, row.reliability)
+        for row in session.execute(
+            select(
+                Collection.id,
+                Collection.name,
+                Collection.kind,
+                Collection.priority,
+                Collection.reliability,
+            )
+        )
+    }
 
 
 @dataclass(slots=True)
@@ -291,6 +319,7 @@ class TermIndex:
 
     def _clear(self) -> None:
         self.generation = -1
+        self._collections: dict[int, CollectionRank] = {}
         self._concepts: dict[int, IndexedConcept] = {}
         self._slots: list[IndexedTerm | None] = []
         self._term_count = 0
@@ -308,7 +337,16 @@ class TermIndex:
     def term_count(self) -> int:
         return self._term_count
 
-    _STATE = ("generation", "_concepts", "_slots", "_term_count", "_alive", "_languages", "_dead")
+    _STATE = (
+        "generation",
+        "_collections",
+        "_concepts",
+        "_slots",
+        "_term_count",
+        "_alive",
+        "_languages",
+        "_dead",
+    )
 
     def load(self, *, session: Session) -> None:
         """Build the whole index from the database, recognition automata included.
@@ -318,7 +356,8 @@ class TermIndex:
         """
         fresh = TermIndex()
         fresh.generation = current_generation(session=session)
-        for concept in _read_concepts(session, None):
+        fresh._collections = read_collections(session)
+        for concept in _read_concepts(session, None, fresh._collections):
             fresh._add_concept(concept, bulk=True)
         for language in fresh._languages.values():
             language.prepare()
@@ -364,10 +403,13 @@ class TermIndex:
                     10_000, len(self._slots) // 4
                 )
             if not full:
+                # a collection made or re-ranked bumps the generation too: read them again
+                self._collections = read_collections(session)
                 for concept_id in changed:
                     self._remove_concept(concept_id)
                 for start in range(0, len(changed), 500):
-                    for concept in _read_concepts(session, changed[start : start + 500]):
+                    chunk = changed[start : start + 500]
+                    for concept in _read_concepts(session, chunk, self._collections):
                         self._add_concept(concept)
                 self.generation = generation
                 return True
@@ -415,6 +457,32 @@ class TermIndex:
     def concept(self, concept_id: int) -> IndexedConcept | None:
         return self._concepts.get(concept_id)
 
+    def collection(self, collection_id: int) -> CollectionRank | None:
+        return self._collections.get(collection_id)
+
+    @property
+    def collections(self) -> list[CollectionRank]:
+        """The collections, highest priority first."""
+        return sorted(self._collections.values(), key=lambda c: (-c.priority, c.id))
+
+    def allowed_collections(self, names: Iterable[str] | None) -> frozenset[int]:
+        """The ids of the collections named (unknown names raise ``KeyError``); by default every
+        collection but the candidates awaiting review."""
+        with self._lock:
+            if names is None:
+                return frozenset(
+                    c.id
+                    for c in self._collections.values()
+                    if c.kind != CollectionKind.CANDIDATES.value
+                )
+            by_name = {c.name: c.id for c in self._collections.values()}
+            return frozenset(by_name[name] for name in names)
+
+    def _priority(self, concept_id: int) -> int:
+        concept = self._concepts.get(concept_id)
+        rank = self._collections.get(concept.collection_id) if concept is not None else None
+        return rank.priority if rank is not None else 0
+
     def lookup(
         self,
         query: str,
@@ -423,28 +491,51 @@ class TermIndex:
         mode: MatchMode = MatchMode.EXACT,
         offset: int = 0,
         limit: int = 20,
+        collections: Iterable[str] | None = None,
     ) -> tuple[list[LookupHit], bool]:
-        """Concepts with a ``src`` term matching ``query``, best first; and whether more follow."""
+        """Concepts with a ``src`` term matching ``query``, best first; and whether more follow.
+
+        Best first: the better match, then the collection of higher priority (the UN seed before
+        the team's, both before a vocabulary), then the term's status. ``collections`` limits
+        the answer to those collections (by name); by default every one but the candidates.
+        """
         primary = primary_language(src)
+        allowed = self.allowed_collections(collections)
         with self._lock:
             index = self._languages.get(primary)
             if index is None:
                 return [], False
             wanted = offset + limit + 1
             if mode is MatchMode.EXACT:
-                hits = self._exact_hits(index, " ".join(key_forms(query, src)), wanted)
+                hits = self._exact_hits(index, " ".join(key_forms(query, src)), wanted, allowed)
             elif mode is MatchMode.PREFIX:
-                hits = self._prefix_hits(index, " ".join(key_forms(query, src)), wanted)
+                hits = self._prefix_hits(index, " ".join(key_forms(query, src)), wanted, allowed)
             else:
-                hits = self._fuzzy_hits(index, fuzzy_key(query, src), wanted)
+                hits = self._fuzzy_hits(index, fuzzy_key(query, src), wanted, allowed)
         return hits[offset : offset + limit], len(hits) > offset + limit
 
     def _hits_for_slots(
-        self, slots: Iterable[int], score: float, seen: set[int], out: list[LookupHit], wanted: int
+        self,
+        slots: Iterable[int],
+        score: float,
+        seen: set[int],
+        out: list[LookupHit],
+        wanted: int,
+        allowed: frozenset[int] | None = None,
     ) -> None:
+        concepts = self._concepts
         ranked = sorted(
-            (s for s in (self._slots[i] for i in slots) if s is not None),
-            key=lambda t: (STATUS_ORDER.get(t.status, 9), t.concept_id),
+            (
+                s
+                for s in (self._slots[i] for i in slots)
+                if s is not None
+                and (allowed is None or concepts[s.concept_id].collection_id in allowed)
+            ),
+            key=lambda t: (
+                -self._priority(t.concept_id),
+                STATUS_ORDER.get(t.status, 9),
+                t.concept_id,
+            ),
         )
         for term in ranked:
             if len(out) >= wanted:
@@ -454,13 +545,17 @@ class TermIndex:
             seen.add(term.concept_id)
             out.append(LookupHit(self._concepts[term.concept_id], term, score))
 
-    def _exact_hits(self, index: _LanguageIndex, key: str, wanted: int) -> list[LookupHit]:
+    def _exact_hits(
+        self, index: _LanguageIndex, key: str, wanted: int, allowed: frozenset[int] | None
+    ) -> list[LookupHit]:
         out: list[LookupHit] = []
         if key:
-            self._hits_for_slots(_slots(index.exact, key), 1.0, set(), out, wanted)
+            self._hits_for_slots(_slots(index.exact, key), 1.0, set(), out, wanted, allowed)
         return out
 
-    def _prefix_hits(self, index: _LanguageIndex, key: str, wanted: int) -> list[LookupHit]:
+    def _prefix_hits(
+        self, index: _LanguageIndex, key: str, wanted: int, allowed: frozenset[int] | None
+    ) -> list[LookupHit]:
         out: list[LookupHit] = []
         if not key:
             return out
@@ -473,11 +568,13 @@ class TermIndex:
             if not candidate.startswith(key):
                 break
             score = len(key) / len(candidate)
-            self._hits_for_slots(_slots(index.exact, candidate), score, seen, out, wanted)
+            self._hits_for_slots(_slots(index.exact, candidate), score, seen, out, wanted, allowed)
             position += 1
         return out
 
-    def _fuzzy_hits(self, index: _LanguageIndex, folded: str, wanted: int) -> list[LookupHit]:
+    def _fuzzy_hits(
+        self, index: _LanguageIndex, folded: str, wanted: int, allowed: frozenset[int] | None
+    ) -> list[LookupHit]:
         if not folded:
             return []
         scores: dict[int, float] = {}
@@ -502,7 +599,9 @@ class TermIndex:
         best: dict[int, tuple[float, IndexedTerm]] = {}
         for slot, score in scores.items():
             term = self._slots[slot]
-            if term is None:
+            if term is None or (
+                allowed is not None and self._concepts[term.concept_id].collection_id not in allowed
+            ):
                 continue
             previous = best.get(term.concept_id)
             if previous is None or _better(score, term, *previous):
@@ -511,6 +610,7 @@ class TermIndex:
             best.values(),
             key=lambda st: (
                 -st[0],
+                -self._priority(st[1].concept_id),
                 STATUS_ORDER.get(st[1].status, 9),
                 abs(len(st[1].fuzzy) - len(folded)),
                 st[1].concept_id,
@@ -537,11 +637,18 @@ class TermIndex:
         best = np.argpartition(-counts[nonzero], FUZZY_CANDIDATES - 1)[:FUZZY_CANDIDATES]
         return nonzero[best]
 
-    def recognize(self, text: str, *, src: str) -> list[RecognizedSpan]:
-        """Every termbase term of language ``src`` found in ``text``, longest match first wins."""
+    def recognize(
+        self, text: str, *, src: str, collections: Iterable[str] | None = None
+    ) -> list[RecognizedSpan]:
+        """Every termbase term of language ``src`` found in ``text``, longest match first wins.
+
+        Each span's concepts come in the order of their collections' priority; ``collections``
+        limits recognition to those (by default every one but the candidates).
+        """
         forms, starts, ends = token_columns(text, src)
         if not forms:
             return []
+        allowed = self.allowed_collections(collections)
         primary = primary_language(src)
         with self._lock:
             index = self._languages.get(primary)
@@ -560,7 +667,7 @@ class TermIndex:
                     continue
                 start, end = starts[first], ends[last]
                 hits: list[LookupHit] = []
-                self._hits_for_slots(_slots(index.exact, key), 1.0, set(), hits, 1_000)
+                self._hits_for_slots(_slots(index.exact, key), 1.0, set(), hits, 1_000, allowed)
                 hits = [h for h in hits if _case_fits(h.matched, text[start:end])]
                 if not hits:
                     continue
@@ -602,10 +709,22 @@ def _better(score: float, term: IndexedTerm, old_score: float, old_term: Indexed
     return STATUS_ORDER.get(term.status, 9) < STATUS_ORDER.get(old_term.status, 9)
 
 
-def _read_concepts(session: Session, ids: Sequence[int] | None) -> list[IndexedConcept]:
+def _collection_name(collections: dict[int, CollectionRank], collection_id: int) -> str:
+    rank = collections.get(collection_id)
+    return rank.name if rank is not None else ""
+
+
+def _read_concepts(
+    session: Session, ids: Sequence[int] | None, collections: dict[int, CollectionRank]
+) -> list[IndexedConcept]:
     """Concepts (all of them, or those of ``ids``) as index records, read with two Core queries."""
     concept_query = select(
-        Concept.id, Concept.subject_field, Concept.definition, Concept.note, Concept.source
+        Concept.id,
+        Concept.subject_field,
+        Concept.definition,
+        Concept.note,
+        Concept.source,
+        Concept.collection_id,
     )
     term_query = select(
         Term.id,
@@ -629,6 +748,8 @@ def _read_concepts(session: Session, ids: Sequence[int] | None) -> list[IndexedC
             row.definition,
             row.note,
             row.source,
+            collection_id=row.collection_id,
+            collection=_collection_name(collections, row.collection_id),
         )
         for row in session.execute(concept_query)
     }

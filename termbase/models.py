@@ -22,6 +22,7 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -86,6 +87,55 @@ class PartOfSpeech(enum.StrEnum):
     OTHER = "other"
 
 
+class CollectionKind(enum.StrEnum):
+    """What a collection holds: where its concepts come from."""
+
+    SEED = "seed"  # the UN seed shipped with Alinea
+    VOCABULARY = "vocabulary"  # a published vocabulary imported (SKOS, TBX …)
+    TEAM = "team"  # the team's own work
+    CANDIDATES = "candidates"  # term pairs mined from aligned documents, awaiting review
+
+
+# The collections every termbase has, with fixed ids (written by migration 0005): a concept that
+# names no collection is the team's (the column's server default).
+SEED_COLLECTION_ID = 1
+TEAM_COLLECTION_ID = 2
+CANDIDATES_COLLECTION_ID = 3
+SEED_COLLECTION = "un-seed"
+TEAM_COLLECTION = "team"
+CANDIDATES_COLLECTION = "candidates"
+MAX_COLLECTION_NAME = 100
+# Reliability as TBX's reliabilityCode (ISO 12620): 1 (least reliable) to 10 (most).
+MIN_RELIABILITY, MAX_RELIABILITY = 1, 10
+MIN_PRIORITY, MAX_PRIORITY = 0, 1000
+DEFAULT_COLLECTIONS: tuple[dict[str, object], ...] = (
+    {
+        "id": SEED_COLLECTION_ID,
+        "name": SEED_COLLECTION,
+        "kind": CollectionKind.SEED.value,
+        "title": "UN terminology shipped with Alinea (UN usage, checked against UN texts)",
+        "priority": 900,
+        "reliability": 9,
+    },
+    {
+        "id": TEAM_COLLECTION_ID,
+        "name": TEAM_COLLECTION,
+        "kind": CollectionKind.TEAM.value,
+        "title": "The team's own concepts",
+        "priority": 800,
+        "reliability": 7,
+    },
+    {
+        "id": CANDIDATES_COLLECTION_ID,
+        "name": CANDIDATES_COLLECTION,
+        "kind": CollectionKind.CANDIDATES.value,
+        "title": "Term pairs mined from aligned documents, awaiting review",
+        "priority": 0,
+        "reliability": 1,
+    },
+)
+
+
 class RevisionAction(enum.StrEnum):
     CREATE = "create"
     UPDATE = "update"
@@ -120,6 +170,31 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+class Collection(Base):
+    """A set of concepts with one origin: its priority ranks answers (higher first), its
+    reliability (1-10, TBX ``reliabilityCode``) says how far to trust them."""
+
+    __tablename__ = "collection"
+    __table_args__ = (
+        UniqueConstraint("name"),
+        CheckConstraint(_in_check("kind", CollectionKind), name="kind"),
+        CheckConstraint(
+            f"reliability BETWEEN {MIN_RELIABILITY} AND {MAX_RELIABILITY}", name="reliability"
+        ),
+        CheckConstraint(f"priority BETWEEN {MIN_PRIORITY} AND {MAX_PRIORITY}", name="priority"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(MAX_COLLECTION_NAME))
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str | None] = mapped_column(String(MAX_SHORT_FIELD_LENGTH))
+    priority: Mapped[int] = mapped_column(Integer)
+    reliability: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str | None] = mapped_column(Text)  # e.g. the vocabulary's URI or file
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class Concept(Base):
     __tablename__ = "concept"
     # SQLite: never reuse the id of a deleted concept (its history keeps the id).
@@ -134,7 +209,21 @@ class Concept(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # Raised by one with every change; the compare-and-set of optimistic locking.
     revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The collection it belongs to. No foreign key: adding one to ``concept`` would take a batch
+    # copy of the table on SQLite, whose drop cascades to every term; the service checks the id
+    # and a collection that holds concepts cannot be deleted.
+    collection_id: Mapped[int] = mapped_column(
+        Integer, index=True, default=TEAM_COLLECTION_ID, server_default=str(TEAM_COLLECTION_ID)
+    )
+    # Cross-references kept from a vocabulary (SKOS broader/narrower/related):
+    # ``[{"type": "broader", "target": "<uri>"}, …]``.
+    cross_references: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
 
+    collection: Mapped[Collection] = relationship(
+        primaryjoin="foreign(Concept.collection_id) == Collection.id",
+        lazy="selectin",
+        viewonly=True,
+    )
     terms: Mapped[list[Term]] = relationship(
         back_populates="concept",
         cascade="all, delete-orphan",
@@ -214,3 +303,44 @@ class TermbaseState(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     generation: Mapped[int] = mapped_column(Integer, default=0)
     seed_version: Mapped[int | None] = mapped_column(Integer)
+
+
+class CandidateStatus(enum.StrEnum):
+    PENDING = "pending"  # a concept of the "candidates" collection, awaiting review
+    ACCEPTED = "accepted"  # became a concept of the team's collection
+    REJECTED = "rejected"  # its concept deleted; the pair is not proposed again
+
+
+class TermCandidate(Base):
+    """A French/English pair mined from aligned documents, and what review made of it.
+
+    While pending, the pair is a concept of the ``candidates`` collection (``concept_id``); the
+    row keeps what the extraction measured. ``pair_key`` (the two normalised keys) is unique: a
+    pair is proposed once, and a rejected one is never proposed again.
+    """
+
+    __tablename__ = "term_candidate"
+    __table_args__ = (
+        UniqueConstraint("pair_key"),
+        CheckConstraint(_in_check("status", CandidateStatus), name="status"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pair_key: Mapped[str] = mapped_column(String(2 * MAX_MATCH_KEY_LENGTH + 1))
+    concept_id: Mapped[int | None] = mapped_column(
+        ForeignKey("concept.id", ondelete="SET NULL"), index=True
+    )
+    src_lang: Mapped[str] = mapped_column(String(MAX_LANG_LENGTH))
+    src_text: Mapped[str] = mapped_column(String(MAX_TERM_LENGTH))
+    tgt_lang: Mapped[str] = mapped_column(String(MAX_LANG_LENGTH))
+    tgt_text: Mapped[str] = mapped_column(String(MAX_TERM_LENGTH))
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    frequency: Mapped[int] = mapped_column(Integer, default=0)
+    # [{"src": "...", "tgt": "...", "bead": 12}, …]: aligned beads where the pair occurs.
+    examples: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    source: Mapped[str | None] = mapped_column(Text)  # e.g. "job 42"
+    status: Mapped[str] = mapped_column(String(16), default=CandidateStatus.PENDING.value)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(MAX_SHORT_FIELD_LENGTH))

@@ -39,6 +39,15 @@ _LEADING_ARTICLES = {
     "en": frozenset({"the", "a", "an"}),
 }
 
+# The article UNTERM (and ISO 3166's French and Spanish lists) put in brackets after a country's
+# name, "Côte d'Ivoire (la)", "Afghanistan (l')", "Bahamas (the)": dropped from the end of a key,
+# so that "Côte d'Ivoire" and "la Côte d'Ivoire" find it.
+_TRAILING_ARTICLE = {
+    "fr": re.compile(r"\s*\((?:l['’ʼ]|la|le|les)\)\s*$", re.IGNORECASE),
+    "en": re.compile(r"\s*\(the\)\s*$", re.IGNORECASE),
+    "es": re.compile(r"\s*\((?:el|la|los|las)\)\s*$", re.IGNORECASE),
+}
+
 _EN_IRREGULAR = {
     "women": "woman",
     "men": "man",
@@ -214,8 +223,14 @@ _NEEDS_TOKENIZER = re.compile(r"[.!?;]|\n[^\S\n]*\n|['’ʼ‘`´]s")
 
 
 def key_forms(text: str, lang: str) -> list[str]:
-    """The token forms of a term's key: tokens of ``text`` without a leading article."""
+    """The token forms of a term's key: tokens of ``text`` without a leading article (nor an
+    article in brackets at its end: "Côte d'Ivoire (la)")."""
     primary = primary_language(lang)
+    trailing = _TRAILING_ARTICLE.get(primary)
+    if trailing is not None and text.endswith(")"):
+        bare = trailing.sub("", text)
+        if bare.strip():
+            text = bare
     blanked = text.translate(_NON_WORD_NUMERALS)
     if _NEEDS_TOKENIZER.search(blanked):
         forms = token_columns(text, lang)[0]

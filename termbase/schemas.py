@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from termbase.models import (
+    MAX_COLLECTION_NAME,
     MAX_LANG_LENGTH,
     MAX_LONG_FIELD_LENGTH,
     MAX_SHORT_FIELD_LENGTH,
@@ -104,6 +105,13 @@ def _optional_text(value: str | None) -> str | None:
     return value or None
 
 
+CollectionName = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, max_length=MAX_COLLECTION_NAME, pattern=r"^[a-z0-9][a-z0-9._-]*$"
+    ),
+]
+
 LanguageTag = Annotated[
     str,
     StringConstraints(max_length=MAX_LANG_LENGTH),
@@ -154,6 +162,17 @@ def check_terms(terms: Sequence[TermIn]) -> None:
         seen.add((term.lang, term.text))
 
 
+class CrossReference(BaseModel):
+    """A link from a concept to another one, as a vocabulary gives it (SKOS broader, narrower,
+    related): the other concept's URI, and its label where known."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Annotated[str, StringConstraints(pattern=r"^(broader|narrower|related)$")]
+    target: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    label: ShortText = None
+
+
 class ConceptIn(BaseModel):
     """A concept as a client creates it: its fields and at least one term."""
 
@@ -163,7 +182,17 @@ class ConceptIn(BaseModel):
     definition: LongText = None
     note: LongText = None
     source: LongText = None
+    collection: CollectionName | None = Field(
+        default=None,
+        description="The collection the concept belongs to (GET /v1/collections); default: the "
+        "team's (`team`).",
+    )
     terms: list[TermIn] = Field(min_length=1, max_length=500)
+    cross_references: list[CrossReference] | None = Field(
+        default=None,
+        max_length=500,
+        description="Related concepts elsewhere (a thesaurus's broader, narrower, related).",
+    )
 
     @model_validator(mode="after")
     def _terms_are_consistent(self) -> Self:
@@ -203,6 +232,12 @@ class ConceptPatch(BaseModel):
     definition: LongText = None
     note: LongText = None
     source: LongText = None
+    collection: CollectionName | None = Field(
+        default=None, description="If given, the collection the concept moves to."
+    )
+    cross_references: list[CrossReference] | None = Field(
+        default=None, description="Read-only here (kept from a vocabulary); ignored."
+    )
     terms: list[TermItem] | None = Field(default=None, min_length=1, max_length=500)
 
     @model_validator(mode="after")
@@ -265,10 +300,12 @@ class TermOut(BaseModel):
 class ConceptOut(BaseModel):
     id: int
     revision: int = Field(description="Raised by every change; the ETag is derived from it.")
+    collection: str | None = Field(default=None, description="The collection it belongs to.")
     subject_field: str | None = None
     definition: str | None = None
     note: str | None = None
     source: str | None = None
+    cross_references: list[CrossReference] | None = None
     created_at: datetime
     updated_at: datetime
     terms: list[TermOut]

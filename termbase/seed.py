@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from termbase.models import TermbaseState
+from termbase.models import SEED_COLLECTION, TermbaseState
 from termbase.schemas import ConceptIn
 from termbase.service import create_concept, next_generation
 
@@ -25,8 +25,12 @@ def read_seed() -> dict[str, Any]:
 
 
 def seed_concepts() -> list[ConceptIn]:
-    """The seed's concepts, validated by the same rules as any client's."""
-    return [ConceptIn.model_validate(c) for c in read_seed()["concepts"]]
+    """The seed's concepts, validated by the same rules as any client's, in the seed's
+    collection (``un-seed``)."""
+    return [
+        ConceptIn.model_validate({"collection": SEED_COLLECTION, **c})
+        for c in read_seed()["concepts"]
+    ]
 
 
 def load_seed_if_new(*, session: Session) -> int:
@@ -40,7 +44,9 @@ def load_seed_if_new(*, session: Session) -> int:
     if state.seed_version is not None:
         return 0
     seed = read_seed()
-    concepts = [ConceptIn.model_validate(c) for c in seed["concepts"]]
+    concepts = [
+        ConceptIn.model_validate({"collection": SEED_COLLECTION, **c}) for c in seed["concepts"]
+    ]
     generation = next_generation(session=session)
     for concept in concepts:
         create_concept(concept, session=session, user=SEED_USER, generation=generation)

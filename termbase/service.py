@@ -14,6 +14,7 @@ generation first, as an import does, so writers always take the two locks in the
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,12 +32,15 @@ from termbase.errors import (
     ChangeRefused,
     ConceptChanged,
     ConceptNotFound,
+    InvalidCollection,
     InvalidConcept,
     RevisionNotFound,
     TermNotFound,
 )
 from termbase.fields import CONCEPT_FIELDS, term_columns, term_fields, term_json
 from termbase.models import (
+    TEAM_COLLECTION,
+    TEAM_COLLECTION_ID,
     Concept,
     Revision,
     RevisionAction,
@@ -45,6 +49,7 @@ from termbase.models import (
     TermStatus,
     utcnow,
 )
+from termbase.models import Collection as CollectionRow
 from termbase.normalize import match_key, primary_language
 from termbase.schemas import (
     ConceptIn,
@@ -71,14 +76,26 @@ def term_out(term: Term) -> TermOut:
     return TermOut(id=term.id, **term_fields(term))
 
 
+def collection_id(name: str | None, *, session: Session) -> int:
+    """The id of the collection called ``name`` (None: the team's)."""
+    if name is None or name == TEAM_COLLECTION:
+        return TEAM_COLLECTION_ID
+    found = session.execute(select(CollectionRow.id).where(CollectionRow.name == name)).scalar()
+    if found is None:
+        raise InvalidCollection(f"there is no collection '{name}' (see GET /v1/collections)")
+    return int(found)
+
+
 def concept_out(concept: Concept) -> ConceptOut:
     return ConceptOut(
         id=concept.id,
         revision=concept.revision,
+        collection=concept.collection.name if concept.collection is not None else None,
         subject_field=concept.subject_field,
         definition=concept.definition,
         note=concept.note,
         source=concept.source,
+        cross_references=concept.cross_references,  # type: ignore[arg-type]  # validated
         created_at=concept.created_at,
         updated_at=concept.updated_at,
         terms=[term_out(t) for t in concept.terms],
@@ -88,7 +105,7 @@ def concept_out(concept: Concept) -> ConceptOut:
 def snapshot(concept: Concept) -> dict[str, Any]:
     """The concept as JSON-ready data, for the revision history."""
     return concept_out(concept).model_dump(
-        mode="json", exclude={"created_at", "updated_at", "revision"}
+        mode="json", exclude={"created_at", "updated_at", "revision", "cross_references"}
     )
 
 
@@ -166,6 +183,8 @@ def create_concept(
         note=data.note,
         source=data.source,
         revision=1,
+        collection_id=collection_id(data.collection, session=session),
+        cross_references=_cross_references(data),
         terms=[_new_term(t, i) for i, t in enumerate(data.terms)],
     )
     session.add(concept)
@@ -181,6 +200,12 @@ def create_concept(
         generation=generation,
     )
     return concept
+
+
+def _cross_references(data: ConceptIn) -> list[dict[str, Any]] | None:
+    if not data.cross_references:
+        return None
+    return [ref.model_dump(exclude_none=True) for ref in data.cross_references]
 
 
 def get_concept(concept_id: int, *, session: Session) -> Concept:
@@ -338,6 +363,14 @@ def _finish(
     return True
 
 
+def _move(concept: Concept, to: int, session: Session) -> None:
+    """Put the concept in collection ``to``."""
+    if to != concept.collection_id:
+        concept.collection_id = to
+        session.flush()
+        session.refresh(concept, ["collection"])
+
+
 def update_concept(
     concept_id: int,
     patch: ConceptPatch,
@@ -363,6 +396,8 @@ def update_concept(
     before = snapshot(concept)
     for name, value in patch.field_changes().items():
         setattr(concept, name, value)
+    if patch.collection is not None:
+        _move(concept, collection_id(patch.collection, session=session), session)
     if patch.terms is not None:
         _set_terms(concept, patch.terms, session=session)
     _finish(concept, before, session=session, user=user, generation=generation)
@@ -500,7 +535,9 @@ def restore_revision(
             number,
             f"revision {number} of concept {concept_id} is its deletion; restore the one before",
         )
-    fields = {name: state.get(name) for name in CONCEPT_FIELDS}
+    fields: dict[str, Any] = {name: state.get(name) for name in CONCEPT_FIELDS}
+    if state.get("collection"):
+        fields["collection"] = state["collection"]
     try:
         items = [TermItem.model_validate(term) for term in state.get("terms") or ()]
         data = ConceptIn.model_validate(
@@ -518,8 +555,12 @@ def restore_revision(
                          generation=generation)  # fmt: skip
     concept = claim_concept(concept_id, session=session, expected=expected)
     before = snapshot(concept)
-    for name in fields:
+    for name in CONCEPT_FIELDS:
         setattr(concept, name, getattr(data, name))
+    if data.collection is not None:
+        # a collection since deleted: the concept stays where it is
+        with contextlib.suppress(InvalidCollection):
+            _move(concept, collection_id(data.collection, session=session), session)
     _set_terms(concept, items, session=session, strict_ids=False)
     _finish(
         concept,
@@ -548,6 +589,10 @@ def _recreate(
     taken them."""
     wanted = [item.id for item in items if item.id is not None]
     taken = set(session.execute(select(Term.id).where(Term.id.in_(wanted))).scalars())
+    try:
+        kept_in = collection_id(data.collection, session=session)
+    except InvalidCollection:
+        kept_in = TEAM_COLLECTION_ID
     concept = Concept(
         id=concept_id,
         subject_field=data.subject_field,
@@ -555,6 +600,7 @@ def _recreate(
         note=data.note,
         source=data.source,
         revision=revision,
+        collection_id=kept_in,
     )
     for position, (item, term_data) in enumerate(zip(items, data.terms, strict=True)):
         term = _new_term(term_data, position)
@@ -586,6 +632,7 @@ def list_concepts(
     after_id: int = 0,
     limit: int = 50,
     subject_field: str | None = None,
+    collection: str | None = None,
 ) -> list[Concept]:
     query = (
         select(Concept)
@@ -596,6 +643,8 @@ def list_concepts(
     )
     if subject_field is not None:
         query = query.where(Concept.subject_field == subject_field)
+    if collection is not None:
+        query = query.where(Concept.collection_id == collection_id(collection, session=session))
     return list(session.execute(query).scalars())
 
 
@@ -775,6 +824,7 @@ def _snapshot_of_rows(concept_id: int, data: ConceptIn, term_ids: Sequence[int])
     """What :func:`snapshot` gives for the concept once created, without loading it back."""
     return {
         "id": concept_id,
+        "collection": data.collection or TEAM_COLLECTION,
         "subject_field": data.subject_field,
         "definition": data.definition,
         "note": data.note,
@@ -827,12 +877,21 @@ def create_concepts(
     if not items:
         return []
     now = utcnow()
+    collections: dict[str | None, int] = {}
+    for item in items:
+        name = item.data.collection
+        if name not in collections:
+            collections[name] = collection_id(name, session=session)
     kept = [item for item in items if item.concept_id is not None]
     if kept:  # first, and the id sequence moved past them, so that new ids are taken above
         _insert(
             session,
             Concept.__table__,
-            [_concept_row(item, item.concept_id, now) for item in kept if item.concept_id],
+            [
+                _concept_row(item, item.concept_id, now, collections)
+                for item in kept
+                if item.concept_id
+            ],
         )
         catch_up_id_sequence(session=session)
     fresh = iter(_new_ids(session, "concept", len(items) - len(kept)))
@@ -841,7 +900,7 @@ def create_concepts(
         session,
         Concept.__table__,
         [
-            _concept_row(item, concept_id, now)
+            _concept_row(item, concept_id, now, collections)
             for item, concept_id in zip(items, ids, strict=True)
             if item.concept_id is None
         ],
@@ -874,7 +933,9 @@ def create_concepts(
     return ids
 
 
-def _concept_row(item: NewConcept, concept_id: int, now: datetime) -> dict[str, Any]:
+def _concept_row(
+    item: NewConcept, concept_id: int, now: datetime, collections: Mapping[str | None, int]
+) -> dict[str, Any]:
     return {
         "id": concept_id,
         "subject_field": item.data.subject_field,
@@ -884,6 +945,8 @@ def _concept_row(item: NewConcept, concept_id: int, now: datetime) -> dict[str, 
         "created_at": item.created_at or now,
         "updated_at": now,
         "revision": item.revision,
+        "collection_id": collections[item.data.collection],
+        "cross_references": _cross_references(item.data),
     }
 
 

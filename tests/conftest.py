@@ -24,6 +24,7 @@ from app.main import create_app
 from app.models import metadata
 from app.settings import Settings
 from termbase.index import TermIndex
+from termbase.models import DEFAULT_COLLECTIONS
 from termbase.seed import load_seed_if_new, read_seed
 
 SEED_CONCEPTS = len(read_seed()["concepts"])  # concepts in the shipped seed
@@ -38,7 +39,8 @@ REQUIRE_POSTGRES = bool(os.environ.get("ALINEA_TEST_REQUIRE_POSTGRES"))
 
 # Emptied before each test: every table of the metadata (children first), except the one-row
 # state the service keeps (reset below) and its secrets (the cursor key, kept for the session).
-_KEPT = {"termbase_state", "service_secret"}
+# The collections are reset below to the three every termbase has (fixed ids).
+_KEPT = {"termbase_state", "service_secret", "collection"}
 TABLES = tuple(t.name for t in reversed(metadata.sorted_tables) if t.name not in _KEPT)
 
 
@@ -131,6 +133,16 @@ def _empty(database: Database) -> None:
                 text("DELETE FROM sqlite_sequence WHERE name IN ('concept', 'term', 'revision')")
             )
         conn.execute(text("UPDATE termbase_state SET generation = 0, seed_version = NULL"))
+        # the collections every termbase has, as the migration wrote them; no others
+        conn.execute(text("DELETE FROM collection WHERE id > 3"))
+        for row in DEFAULT_COLLECTIONS:
+            conn.execute(
+                text(
+                    "UPDATE collection SET priority = :priority, reliability = :reliability "
+                    "WHERE id = :id"
+                ),
+                row,
+            )
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ from termbase.errors import (
 )
 from termbase.models import Concept, Term
 from termbase.schemas import (
+    CollectionName,
     ConceptIn,
     ConceptOut,
     ConceptPatch,
@@ -163,10 +164,17 @@ def list_concepts(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     subject_field: Annotated[str | None, Query(max_length=200)] = None,
+    collection: Annotated[
+        CollectionName | None, Query(description="Only the concepts of this collection.")
+    ] = None,
 ) -> ConceptPage:
     after = int(decode_cursor(cursor).get("after", 0))
     concepts = service.list_concepts(
-        session=session, after_id=after, limit=limit + 1, subject_field=subject_field
+        session=session,
+        after_id=after,
+        limit=limit + 1,
+        subject_field=subject_field,
+        collection=collection,
     )
     more = len(concepts) > limit
     concepts = concepts[:limit]

@@ -39,7 +39,7 @@ from termbase.exchange.importer import (
 )
 from termbase.exchange.selection import ExportFilter
 from termbase.models import TermStatus
-from termbase.schemas import normalize_language_tag
+from termbase.schemas import CollectionName, normalize_language_tag
 
 EXPORT_PATH = "/v1/termbase/export"
 IMPORT_PATH = "/v1/termbase/import"
@@ -272,6 +272,13 @@ async def import_termbase_file(
             + ".",
         ),
     ] = DEFAULT_IMPORT,
+    collection: Annotated[
+        CollectionName | None,
+        Query(
+            description="The collection new concepts go to (created as a vocabulary if missing). "
+            "Default: the one the file names, else the team's; a SKOS vocabulary's own."
+        ),
+    ] = None,
     dry_run: Annotated[
         bool, Query(description="Check and count everything, write nothing.")
     ] = False,
@@ -359,6 +366,7 @@ async def import_termbase_file(
             max_bytes=limit,
             on_conflict=on_conflict,
             on_duplicate=on_duplicate or settings.on_duplicate,
+            collection=collection,
         )
         report = await run_in_threadpool(_run_import, request.app, upload, options)
     finally:

@@ -20,11 +20,25 @@ from app.schemas import (
     recognized_terms,
 )
 from termbase.errors import InvalidQuery
-from termbase.index import MatchMode
+from termbase.index import MatchMode, TermIndex
 from termbase.normalize import key_forms
-from termbase.schemas import LanguageTag
+from termbase.schemas import CollectionName, LanguageTag
 
 router = APIRouter(prefix="/v1/terms", tags=["terms"])
+
+
+def _known_collections(index: TermIndex, names: list[str] | None) -> list[str] | None:
+    """The collections asked for, each known (an invalid query otherwise)."""
+    if names is None:
+        return None
+    known = {c.name for c in index.collections}
+    unknown = sorted(set(names) - known)
+    if unknown:
+        raise InvalidQuery(
+            f"there is no collection {', '.join(repr(n) for n in unknown)} "
+            "(see GET /v1/collections)"
+        )
+    return names
 
 
 @router.get(
@@ -47,6 +61,14 @@ async def lookup_terms(
     ),
     limit: Annotated[int, Query(ge=1, le=200, description="Concepts per page.")] = 20,
     cursor: Cursor = None,
+    collection: Annotated[
+        list[CollectionName] | None,
+        Query(
+            max_length=100,
+            description="Only concepts of this collection (repeat for several; "
+            "GET /v1/collections). Default: every collection but the candidates.",
+        ),
+    ] = None,
 ) -> Response:
     """Concepts with a source-language term matching `q`, and their target-language terms.
 
@@ -57,17 +79,26 @@ async def lookup_terms(
         raise QueryTooLong(len(q), settings.max_query_chars)
     if not key_forms(q, src):
         raise InvalidQuery("q has no letters or digits to look up")
-    signature = query_signature(q, src, match.value)
+    collections = _known_collections(index, collection)
+    signature = query_signature(q, src, match.value, *sorted(collection or ()))
     offset = cursor_int(decode_cursor(cursor, signature), "o")
     # A look-up is a few dozen microseconds of in-memory work: it runs on the event loop, and
     # its page goes out as JSON directly rather than being validated again by FastAPI.
     if match is MatchMode.FUZZY:
         # milliseconds of scoring: in the thread pool, so exact look-ups do not queue behind it
         hits, more = await run_in_threadpool(
-            index.lookup, q, src=src, mode=match, offset=offset, limit=limit
+            index.lookup,
+            q,
+            src=src,
+            mode=match,
+            offset=offset,
+            limit=limit,
+            collections=collections,
         )
     else:
-        hits, more = index.lookup(q, src=src, mode=match, offset=offset, limit=limit)
+        hits, more = index.lookup(
+            q, src=src, mode=match, offset=offset, limit=limit, collections=collections
+        )
     page = LookupPage.model_construct(
         query=q,
         src=src,
@@ -97,7 +128,8 @@ def recognize_terms(body: RecognizeRequest, index: IndexDep, settings: SettingsD
         raise TextTooLong(
             f"the text has {len(body.text)} characters; the limit is {settings.max_recognize_chars}"
         )
-    spans = index.recognize(body.text, src=body.src)
+    collections = _known_collections(index, body.collections)
+    spans = index.recognize(body.text, src=body.src, collections=collections)
     # A text can hold a term thousands of times, each described with its concept: the answer
     # is bounded (measured before: 1 MB of text, 127 MB of JSON).
     most = settings.max_recognize_matches

@@ -13,6 +13,7 @@ column                 holds
 ``definition``,
 ``concept_note``,
 ``concept_source``
+``collection``         the concept's collection (``un-seed``, ``team``, a vocabulary's name)
 ``<lang>``             a term in that language (``en``, ``fr``, ``fr-CA`` …: any BCP 47 tag)
 ``<lang>:status``      ``preferred``, ``admitted``, ``deprecated`` or ``superseded``
 ``<lang>:type``        ``full_form``, ``acronym``, ``abbreviation``, ``short_form``, ``variant``,
@@ -73,6 +74,7 @@ CONCEPT_COLUMNS = (
     "definition",
     "concept_note",
     "concept_source",
+    "collection",
 )
 # column → ConceptIn field
 _CONCEPT_FIELD = {
@@ -80,6 +82,7 @@ _CONCEPT_FIELD = {
     "definition": "definition",
     "concept_note": "note",
     "concept_source": "source",
+    "collection": "collection",
 }
 _ID_COLUMN = ("concept", "concept_id")
 _REVISION_COLUMN = ("concept", "concept_revision")
@@ -137,6 +140,7 @@ def write_csv(
                     (concept.definition or "") if first else "",
                     (concept.note or "") if first else "",
                     (concept.source or "") if first else "",
+                    (concept.collection or "") if first else "",
                 ]
                 for lang in languages:
                     terms = by_language.get(lang, [])

@@ -1,4 +1,4 @@
-"""The registry of termbase exchange formats: TBX v3, TBX v2, CSV and TSV.
+"""The registry of termbase exchange formats: TBX v3, TBX v2, CSV, TSV and SKOS.
 
 A format is one module (``tbx_read``/``tbx_write``, ``csv_io``) behind one interface,
 :class:`ExchangeFormat`: its name, media type, file extension, the media types an upload of it
@@ -101,6 +101,12 @@ def _read_csv(tab: bool) -> Reader:
     return read
 
 
+def _read_skos(reader: CountingReader, info: ReadInfo) -> Iterator[IncomingConcept]:
+    from termbase.exchange import skos
+
+    return skos.read_skos(reader, info.skos)
+
+
 def _write_csv(tab: bool) -> Writer:
     def write(chunks: Iterable[list[ExportConcept]], context: ExportContext) -> Iterator[bytes]:
         from termbase.exchange import csv_io
@@ -156,6 +162,14 @@ FORMATS: dict[str, ExchangeFormat] = {
             accepts=("text/tab-separated-values",),
             read=_read_csv(tab=True),
             write=_write_csv(tab=True),
+        ),
+        ExchangeFormat(
+            "skos",
+            "text/turtle",
+            "ttl",
+            "SKOS in Turtle or RDF/XML (a published vocabulary; read only)",
+            accepts=("text/turtle", "application/rdf+xml"),
+            read=_read_skos,
         ),
     )
 }

@@ -59,8 +59,11 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from termbase import collections as collection_service
 from termbase import service
 from termbase.diff import diff_snapshots
+from termbase.errors import InvalidCollection
+from termbase.exchange import skos
 from termbase.exchange.formats import AUTO, READABLE, ColumnFinder
 from termbase.exchange.formats import ImportFormat as ImportFormat  # re-exported
 from termbase.exchange.records import (
@@ -110,11 +113,11 @@ class MergePolicy:
             merge_mode = MergeMode(mode.strip())
         except ValueError:
             raise ValueError(f"the merge mode must be replace, add or skip, not {mode!r}") from None
-        if merge in ("id", "none"):
+        if merge in ("id", "none", "source"):
             return cls(match=merge, mode=merge_mode)
         if merge.startswith("term:"):
             return cls(match="term", lang=normalize_language_tag(merge[5:]), mode=merge_mode)
-        raise ValueError(f"the merge policy must be id, none or term:<lang>, not {merge!r}")
+        raise ValueError(f"the merge policy must be id, source, none or term:<lang>, not {merge!r}")
 
     def __str__(self) -> str:
         return f"term:{self.lang}" if self.match == "term" else self.match
@@ -140,6 +143,10 @@ class ImportOptions:
     progress: Callable[[int], None] | None = None
     on_conflict: OnConflict | str = OnConflict.KEEP
     on_duplicate: OnDuplicate | str = OnDuplicate.WARN
+    # The collection new concepts go to (created, as a vocabulary, if missing). None: the file's
+    # own (the collection a TBX/CSV export names, where it exists here), else the team's; a
+    # SKOS vocabulary's, named after its concept scheme.
+    collection: str | None = None
 
     def __post_init__(self) -> None:
         if self.format != AUTO and self.format not in READABLE:
@@ -250,6 +257,14 @@ class ImportReport(BaseModel):
     warnings_not_shown: int = 0
     bytes_read: int = 0
     generation: int | None = Field(default=None, description="Termbase generation written.")
+    collection: str | None = Field(
+        default=None,
+        description="The collection the new concepts go to (none: each the one the file names, "
+        "else the team's).",
+    )
+    collection_created: bool = Field(
+        default=False, description="The import creates that collection (a vocabulary's)."
+    )
 
     def first_error(self) -> str:
         if not self.errors:
@@ -313,7 +328,10 @@ class _Problems:
 
 
 def sniff_format(head: bytes) -> str:
-    """TBX if the file starts (after a byte-order mark and blanks) with '<', else CSV or TSV."""
+    """SKOS for Turtle or RDF/XML; TBX if the file starts (after a byte-order mark and blanks)
+    with '<', else CSV or TSV."""
+    if skos.looks_like_skos(head):
+        return "skos"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = head.decode("utf-16", errors="ignore")
     elif head.startswith(b"<\x00") or head.startswith(b"\x00<"):
@@ -365,6 +383,7 @@ def import_termbase(
     problems = _Problems(report)
     reader = CountingReader(source, max_bytes=options.max_bytes, progress=options.progress)
     info = TbxInfo()
+    info.skos = skos.SkosInfo()
     writer = _Writer(session, options, report, problems, info)
     collecting = gc.isenabled()
     gc.disable()  # see _young_collection
@@ -385,8 +404,14 @@ def import_termbase(
         report.bytes_read = reader.bytes_read
         report.version = info.version
         report.dialect = info.dialect
-        for warning in info.warnings:
+        for warning in [*info.warnings, *info.skos.warnings]:
             problems.warning(warning.position, warning.code, warning.message)
+        if info.skos.hidden_labels:
+            problems.warning(
+                Position(),
+                "hidden-labels-skipped",
+                f"{info.skos.hidden_labels} skos:hiddenLabel skipped (search variants, not terms)",
+            )
     find_columns = READABLE[report.format].find_columns if report.format else None
     if find_columns is not None and hasattr(source, "seek"):
         with contextlib.suppress(OSError, ValueError):  # not seekable: columns stay unknown
@@ -507,6 +532,9 @@ class _Writer:
         self.sqlite_cache: int | None = None
         self.last_concept = 0
         self.last_history = 0
+        self.collection: str | None = None  # where new concepts go (None: the file says)
+        self.collections: set[str] = set()  # the collections there are
+        self.collection_ready = False
 
     @property
     def dialect(self) -> str | None:
@@ -542,7 +570,41 @@ class _Writer:
 
     # -- one chunk ----------------------------------------------------------------------------
 
+    def _choose_collection(self) -> None:
+        """Where the new concepts go: the option's collection, or a SKOS vocabulary's own
+        (created as a vocabulary if missing); else each concept's (the file's, or the team's).
+
+        Known once the first concepts are read (a SKOS file names its scheme as it is read).
+        """
+        self.collection_ready = True
+        name = self.options.collection
+        skos_info = self.info.skos
+        if name is None and self.report.format == "skos":
+            name = skos_info.collection_name()
+        self.collections = {
+            c.name for c in collection_service.list_collections(session=self.session)
+        }
+        if name is None:
+            return
+        try:
+            name = collection_service.check_name(name)
+            if name not in self.collections:
+                collection_service.create_collection(
+                    name,
+                    session=self.session,
+                    title=skos_info.title if self.options.collection is None else None,
+                    source=skos_info.scheme,
+                )
+                self.report.collection_created = True
+                self.collections.add(name)
+        except InvalidCollection as exc:
+            raise ImportRefused(str(exc), code="invalid-collection") from None
+        self.collection = name
+        self.report.collection = name
+
     def write(self, chunk: list[IncomingConcept]) -> None:
+        if not self.collection_ready:
+            self._choose_collection()
         valid: list[_Valid] = []
         for item in chunk:
             for warning in item.warnings:
@@ -562,6 +624,20 @@ class _Writer:
     def _validate(self, item: IncomingConcept) -> ConceptIn | None:
         raw = {name: item.fields.get(name) for name in _CONCEPT_FIELDS}
         raw["terms"] = [term.fields for term in item.terms]
+        raw["collection"] = self.collection
+        named = item.fields.get("collection")
+        if self.collection is None and named:
+            if named in self.collections:
+                raw["collection"] = named
+            else:
+                self.problems.warning(
+                    item.positions.get("collection", item.position),
+                    "unknown-collection",
+                    f"the collection '{named}' does not exist here: its concepts go to the "
+                    "team's (create it first, or import with --collection)",
+                )
+        if item.fields.get("cross_references"):
+            raw["cross_references"] = item.fields["cross_references"]
         try:
             return ConceptIn.model_validate(raw)
         except ValidationError as exc:
@@ -624,6 +700,8 @@ class _Writer:
     def _match(self, valid: list[_Valid]) -> None:
         if self.policy.match == "id":
             self._match_ids(valid)
+        elif self.policy.match == "source":
+            self._match_sources(valid)
         elif self.policy.match == "term":
             self._match_terms(valid)
 
@@ -659,6 +737,41 @@ class _Writer:
                 refused.append(item)
         for item in refused:  # duplicates: reported, not written
             valid.remove(item)
+
+    def _match_sources(self, valid: list[_Valid]) -> None:
+        """An incoming concept matches the concept with the same source (a vocabulary's URI)
+        in the collection the import writes to: re-importing a vocabulary updates it."""
+        wanted = {v.data.source for v in valid if v.data.source}
+        owners: dict[str, set[int]] = {}
+        if wanted:
+            query = select(Concept.id, Concept.source).where(Concept.source.in_(wanted))
+            if self.collection is not None:
+                query = query.where(
+                    Concept.collection_id
+                    == service.collection_id(self.collection, session=self.session)
+                )
+            for concept_id, source in self.session.execute(query):
+                if concept_id not in self.created and source is not None:
+                    owners.setdefault(source, set()).add(concept_id)
+        refused: list[_Valid] = []
+        for v in valid:
+            candidates = owners.get(v.data.source or "", set())
+            if len(candidates) > 1:
+                listed = ", ".join(str(c) for c in sorted(candidates))
+                self.problems.error(
+                    v.item.position,
+                    "ambiguous-match",
+                    f"its source {v.data.source} is the source of more than one concept ({listed})",
+                )
+                refused.append(v)
+            elif candidates:
+                concept_id = next(iter(candidates))
+                if self._claim(v, concept_id, "its source matches"):
+                    v.target = concept_id
+                else:
+                    refused.append(v)
+        for v in refused:
+            valid.remove(v)
 
     def _match_terms(self, valid: list[_Valid]) -> None:
         lang = self.policy.lang or ""

@@ -165,6 +165,7 @@ class ExportConcept:
     revision: int = 1
     terms: list[ExportTerm] = field(default_factory=list)
     history: list[Transaction] = field(default_factory=list)
+    collection: str | None = None
 
     def languages(self) -> dict[str, list[ExportTerm]]:
         """Terms grouped by language, languages in the order of their first term."""

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from termbase.exchange.records import TRANSACTION_KEY, ExportConcept, ExportTerm, Transaction
-from termbase.models import Concept, Revision, Term
+from termbase.models import Collection, Concept, Revision, Term
 
 CHUNK_SIZE = 1000
 
@@ -38,6 +38,7 @@ class ExportFilter:
     languages: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     changed_since: datetime | None = None
+    collections: tuple[str, ...] = ()  # by name
 
     @property
     def filters_terms(self) -> bool:
@@ -64,6 +65,12 @@ def _concept_conditions(selection: ExportFilter) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if selection.subject_fields:
         conditions.append(Concept.subject_field.in_(selection.subject_fields))
+    if selection.collections:
+        conditions.append(
+            Concept.collection_id.in_(
+                select(Collection.id).where(Collection.name.in_(selection.collections))
+            )
+        )
     if selection.changed_since is not None:
         since = selection.changed_since
         if since.tzinfo is None:
@@ -103,7 +110,9 @@ def export_languages(session: Session, selection: ExportFilter) -> list[str]:
     if term_condition is not None:
         query = query.where(term_condition)
     concept_only = ExportFilter(
-        subject_fields=selection.subject_fields, changed_since=selection.changed_since
+        subject_fields=selection.subject_fields,
+        changed_since=selection.changed_since,
+        collections=selection.collections,
     )
     concept_conditions = _concept_conditions(concept_only)
     if concept_conditions:
@@ -127,7 +136,9 @@ def concept_chunks(
                 Concept.note,
                 Concept.source,
                 Concept.revision,
+                Collection.name.label("collection"),
             )
+            .outerjoin(Collection, Collection.id == Concept.collection_id)
             .where(Concept.id > last, *conditions)
             .order_by(Concept.id)
             .limit(chunk_size)
@@ -136,7 +147,13 @@ def concept_chunks(
             return
         concepts = {
             row.id: ExportConcept(
-                row.id, row.subject_field, row.definition, row.note, row.source, row.revision
+                row.id,
+                row.subject_field,
+                row.definition,
+                row.note,
+                row.source,
+                row.revision,
+                collection=row.collection,
             )
             for row in rows
         }

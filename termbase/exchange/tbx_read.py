@@ -173,6 +173,7 @@ class TbxInfo:
     dialect: str | None = None
     style: str | None = None
     warnings: list[Problem] = field(default_factory=list)
+    skos: Any = None  # a SKOS file's own (termbase.exchange.skos.SkosInfo)
 
 
 class _LineCounter:
@@ -395,6 +396,9 @@ class _EntryReader:
             self.set_concept_field("definition", element, value, label)
         elif kind == "admin" and category == "source":
             self.set_concept_field("source", element, value, label)
+        elif kind == "admin" and category == "projectSubset" and lang is None and value:
+            # Alinea writes the concept's collection here (see tbx_write)
+            self.set_concept_field("collection", element, value, label)
         elif kind == "note":
             if value:
                 self.notes.append(f"[note, {lang}] {value}" if lang else value)

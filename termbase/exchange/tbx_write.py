@@ -14,6 +14,7 @@ concept id                    ``conceptEntry/@id`` (``alinea-<id>``)
 subject field                 ``descrip[@type=subjectField]`` (concept level)
 definition                    ``descrip[@type=definition]`` (concept level)
 concept source                ``admin[@type=source]`` (concept level)
+collection                    ``admin[@type=projectSubset]`` (concept level)
 concept note                  ``note`` (concept level)
 term language                 ``langSec/@xml:lang``
 term                          ``termSec/term``
@@ -135,6 +136,7 @@ class _Writer:
             ("descrip", "subjectField", concept.subject_field),
             ("descrip", "definition", concept.definition),
             ("admin", "source", concept.source),
+            ("admin", "projectSubset", concept.collection),
             ("note", None, concept.note),
         )
         for lang, terms in languages.items():

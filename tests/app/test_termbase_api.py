@@ -37,8 +37,8 @@ def test_export_formats_and_filters(seeded_client: TestClient) -> None:
     csv = seeded_client.get("/v1/termbase/export?format=csv&lang=fr&status=preferred")
     assert csv.headers["content-type"].startswith("text/csv")
     header = csv.content.decode("utf-8-sig").split("\r\n")[0].split(",")
-    assert header[6:] == ["fr", "fr:status", "fr:type", "fr:part_of_speech", "fr:context",
-                          "fr:source", "fr:note"]  # fmt: skip
+    assert header[6:] == ["collection", "fr", "fr:status", "fr:type", "fr:part_of_speech",
+                          "fr:context", "fr:source", "fr:note"]  # fmt: skip
     tsv = seeded_client.get("/v1/termbase/export?format=tsv")
     assert tsv.headers["content-type"].startswith("text/tab-separated-values")
     subject = seeded_client.get(

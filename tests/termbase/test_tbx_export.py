@@ -248,9 +248,9 @@ def test_csv_has_one_row_per_term_and_languages_as_columns(
         )
     )
     header = rows[0]
-    assert header[:6] == ["concept_id", "concept_revision", "subject_field", "definition",
-                          "concept_note", "concept_source"]  # fmt: skip
-    assert header[6:14] == ["en", "en:status", "en:type", "en:part_of_speech", "en:context",
+    assert header[:7] == ["concept_id", "concept_revision", "subject_field", "definition",
+                          "concept_note", "concept_source", "collection"]  # fmt: skip
+    assert header[7:15] == ["en", "en:status", "en:type", "en:part_of_speech", "en:context",
                             "en:source", "en:note", "fr"]  # fmt: skip
     assert "fr-CA" in header
     body_rows = rows[1:]
