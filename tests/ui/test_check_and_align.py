@@ -65,12 +65,61 @@ def test_the_qa_panel_is_there_exactly_when_the_service_has_qa(page: Any, servic
         expect(panel).to_be_hidden()
         return
     expect(panel).to_be_visible()
+    sent: list[dict[str, Any]] = []
+    page.on(
+        "request",
+        lambda request: (
+            sent.append(request.post_data_json) if request.url.endswith("/v1/qa") else None
+        ),
+    )
     page.get_by_label("Text to check").fill(FRENCH)
     page.get_by_label("Translation (the other language)").fill(
         "Member States combat trade in persons and the smuggling of migrants."
     )
     page.get_by_role("button", name="Run QA").click()
-    expect(page.locator("#qa-count")).not_to_be_empty()
+    # the service's first QA aligns, which loads the aligner (and may compile it)
+    expect(page.locator("#qa-count")).to_have_text(
+        "1 finding. 1 of 1 beads to look at.", timeout=90_000
+    )
+    assert sent == [
+        {"fr": FRENCH, "en": "Member States combat trade in persons and the smuggling of migrants."}
+    ]
+    # the bead, both sides, the finding highlighted where it is, beside its kind and the
+    # expected equivalent and the termbase's note
+    row = page.locator("#qa-rows tr")
+    expect(row).to_have_count(1)
+    expect(row.locator("td.side[lang=fr]")).to_have_text(FRENCH)
+    mark = row.locator("td.side[lang=en] mark.finding")
+    expect(mark).to_have_text("trade in persons")
+    expect(mark).to_have_class("finding deprecated error")
+    finding = row.locator("ul.findings li")
+    expect(finding.locator(".kind")).to_have_text("deprecated")
+    expect(finding.locator(".expected")).to_contain_text("→ trafficking in persons")
+    expect(finding.locator(".trap-note")).not_to_be_empty()
+
+
+def test_qa_findings_of_a_missing_equivalent_and_a_number(page: Any) -> None:
+    page.goto("/check")
+    expect(page.locator("#qa-panel")).to_be_visible()
+    page.get_by_label("Text to check").fill(
+        "Le Secrétaire général présente 12 rapports sur la traite des personnes."
+    )
+    page.get_by_label("Language of the text").select_option("fr")
+    page.get_by_label("Translation (the other language)").fill(
+        "The Secretary-General submits 13 reports on the sale of people."
+    )
+    page.get_by_role("button", name="Run QA").click()
+    row = page.locator("#qa-rows tr")
+    expect(row).to_have_count(1, timeout=90_000)
+    kinds = row.locator("ul.findings li .kind")
+    expect(kinds).to_have_text(["number", "number", "missing-equivalent"])
+    missing = row.locator("ul.findings li").filter(has_text="missing-equivalent")
+    expect(missing.locator(".expected")).to_contain_text("trafficking in persons")
+    expect(row.locator("td.side[lang=fr] mark.missing-equivalent")).to_have_text(
+        "traite des personnes"
+    )
+    expect(row.locator("td.side[lang=en] mark.number")).to_have_text("13")
+    expect(row.locator("td.side[lang=fr] mark.number")).to_have_text("12")
 
 
 ALIGN_FR = (

@@ -98,37 +98,58 @@
 
   // -- translation QA (shown once the service has POST /v1/qa) --------------------------------
   const qaPanel = document.getElementById("qa-panel");
-  const qaList = document.getElementById("qa-findings");
+  const qaRows = document.getElementById("qa-rows");
   const qaCount = document.getElementById("qa-count");
 
-  /* Every finding of a QA answer, with the bead it belongs to: each list named `findings`
-   * wherever it is (documents → beads → findings, or flatter answers). */
-  function findingsOf(answer, bead = null, out = []) {
-    if (Array.isArray(answer)) {
-      for (const item of answer) findingsOf(item, bead, out);
-    } else if (answer && typeof answer === "object") {
-      if (Array.isArray(answer.findings)) {
-        for (const finding of answer.findings) out.push({ finding, bead: answer.fr !== undefined ? answer : bead });
-      }
-      for (const [name, value] of Object.entries(answer)) {
-        if (name !== "findings" && value && typeof value === "object") findingsOf(value, bead, out);
-      }
+  /* One side of a bead with the findings that point into it marked (offsets in code points,
+   * as the service counts them; overlapping spans after the first are listed, not marked). */
+  function markedSide(value, lang, findings) {
+    const chars = Array.from(value || "");
+    const spans = findings
+      .filter((f) => f.lang === lang && f.start !== null && f.end !== null && f.start < f.end)
+      .sort((a, b) => a.start - b.start);
+    const parts = [];
+    let at = 0;
+    for (const finding of spans) {
+      if (finding.start < at || finding.end > chars.length) continue;
+      if (finding.start > at) parts.push(chars.slice(at, finding.start).join(""));
+      parts.push(el("mark", { class: `finding ${finding.kind} ${finding.severity}`, title: `${finding.kind}: ${finding.message}`,
+        text: chars.slice(finding.start, finding.end).join("") }));
+      at = finding.end;
     }
-    return out;
+    if (at < chars.length) parts.push(chars.slice(at).join(""));
+    return el("td", { class: "side", lang }, chars.length ? parts : el("span", { class: "meta", text: "∅" }));
   }
 
-  function findingItem({ finding, bead }) {
-    if (typeof finding !== "object" || finding === null) return el("li", { text: String(finding) });
-    const kind = finding.kind || finding.type || finding.check || "";
-    const expected = Array.isArray(finding.expected) && finding.expected.length
-      ? ` → ${finding.expected.map((e) => e.text || e).join(" / ")}` : "";
-    return el("li", { class: `finding ${finding.severity || ""}` },
-      finding.severity ? el("span", { class: `badge ${finding.severity === "error" ? "deprecated" : "admitted"}`, text: finding.severity }) : null,
-      " ", el("strong", { text: kind }), " ",
-      el("span", { text: `${finding.message || finding.detail || ""}${expected}` }),
-      finding.note ? el("p", { class: "trap-note", text: finding.note }) : null,
-      bead && (bead.fr || bead.en) ? el("p", { class: "meta" },
-        el("span", { lang: "fr", text: bead.fr || "∅" }), " ‖ ", el("span", { lang: "en", text: bead.en || "∅" })) : null);
+  function findingItem(finding) {
+    const expected = finding.expected.length ? ` → ${finding.expected.join(" / ")}` : "";
+    return el("li", { class: `finding ${finding.severity}`, dataset: { kind: finding.kind } },
+      el("span", { class: `badge ${finding.severity === "error" ? "deprecated" : "admitted"}`, text: finding.severity }),
+      " ", el("strong", { class: "kind", text: finding.kind }), " ",
+      el("span", { class: "message", text: finding.message }),
+      expected ? el("span", { class: "expected", text: expected }) : null,
+      finding.note ? el("p", { class: "trap-note", text: finding.note }) : null);
+  }
+
+  /* The report of POST /v1/qa: one row a bead with findings, its two sides (the findings
+   * marked) beside the list of findings. */
+  function renderQA(answer) {
+    const rows = [];
+    for (const documentReport of answer.documents) {
+      for (const bead of documentReport.beads) {
+        rows.push(el("tr", { dataset: { bead: bead.position }, class: bead.review ? "review" : null },
+          el("td", { class: "n", text: String(bead.position + 1) }),
+          markedSide(bead.fr, "fr", bead.findings),
+          markedSide(bead.en, "en", bead.findings),
+          el("td", {}, el("ul", { class: "findings" }, bead.findings.map(findingItem)))));
+      }
+    }
+    qaRows.replaceChildren(...rows);
+    const { findings, beads } = answer.summary;
+    qaCount.textContent = findings
+      ? `${t("qa.count", { n: findings })} ${t("qa.beads", { n: answer.summary.beads_with_findings, total: beads })}`
+      : t("qa.none", { total: beads });
+    document.getElementById("qa-table").hidden = !rows.length;
   }
 
   Alinea.apiPaths().then((paths) => {
@@ -143,10 +164,7 @@
       const en = fr === source ? translation : source;
       say(t("status.loading"), { sticky: true });
       try {
-        const answer = await api("/v1/qa", { json: { fr, en } });
-        const findings = findingsOf(answer);
-        qaList.replaceChildren(...findings.map(findingItem));
-        qaCount.textContent = findings.length ? t("qa.count", { n: findings.length }) : t("qa.none");
+        renderQA(await api("/v1/qa", { json: { fr, en } }));
         say("");
       } catch (error) {
         fail(error);
