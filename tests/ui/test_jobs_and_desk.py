@@ -95,7 +95,7 @@ def test_create_edit_conflict_history_and_restore_a_concept(
     page.get_by_label("Subject field").fill("customs")
     page.get_by_label("Term 1", exact=True).fill("agent des douanes")
     page.get_by_label("Term 2", exact=True).fill("customs officer")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator("#status")).to_contain_text("created")
     title = page.locator("#editor-title")
     expect(title).to_contain_text("revision 1")
@@ -106,7 +106,7 @@ def test_create_edit_conflict_history_and_restore_a_concept(
     page.get_by_role("button", name="Add a term").click()
     page.get_by_label("Language 3", exact=True).fill("en")
     page.get_by_label("Term 3", exact=True).fill("customs official")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator("#status")).to_have_text("Saved: revision 2.")
     history = page.locator("#history-list > li")
     expect(history).to_have_count(2)
@@ -119,7 +119,7 @@ def test_create_edit_conflict_history_and_restore_a_concept(
     )
     assert changed.status_code == 200, changed.text
     page.get_by_label("Note 1", exact=True).fill("mine")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator("#status")).to_contain_text("Someone changed this concept meanwhile")
     page.get_by_role("button", name="Reload").click()
     expect(page.get_by_label("Definition")).to_have_value("A person of the customs.")
@@ -206,7 +206,7 @@ def test_without_keys_the_pages_write_as_json(
         page.get_by_role("button", name="New concept").click()
         page.get_by_label("Term 1", exact=True).fill("poste frontière")
         page.get_by_label("Term 2", exact=True).fill("border post")
-        page.get_by_role("button", name="Save").click()
+        page.get_by_role("button", name="Save", exact=True).click()
         expect(page.locator("#status")).to_contain_text("created")
 
         page.goto("/jobs")
@@ -231,3 +231,89 @@ def test_without_keys_the_pages_write_as_json(
     finally:
         context.close()
     assert not watch.unexpected(), watch.unexpected()
+
+
+def test_candidates_are_listed_edited_accepted_and_rejected(page: Any, service: Service) -> None:
+    example = {"ref": "ui#3", "fr": "Les victimes de la traite.", "en": "Victims of trafficking."}
+    proposed = service.request(
+        "POST",
+        "/v1/term-candidates",
+        role="terminologist",
+        json={
+            "source": "job ui",
+            "candidates": [
+                {"fr": "victimes de la traite", "en": "victims of trafficking", "score": 41.5,
+                 "frequency": 12, "examples": [example]},
+                {"fr": "la présente", "en": "this", "score": 3.0, "frequency": 2},
+                {"fr": "examen périodique", "en": "periodic review", "score": 9.0,
+                 "frequency": 4},
+            ],
+        },
+    )  # fmt: skip
+    assert proposed.status_code == 200, proposed.text
+    first, second, third = proposed.json()["candidate_ids"]
+
+    page.goto("/desk")
+    sign_in(page, service.keys["terminologist"])
+    rows = page.locator("#candidate-rows tr")
+    expect(rows).to_have_count(3)
+    expect(rows.first).to_contain_text("ui#3: Les victimes de la traite.")
+    expect(rows.first).to_contain_text("score 41.50, 12 beads")
+    expect(rows.first).to_contain_text("job ui")
+
+    # an edit saved on its own, without deciding
+    page.get_by_label("English: examen périodique ↔ periodic review").fill("periodic reviews")
+    page.get_by_role("button", name="Save: examen périodique ↔ periodic review").click()
+    expect(page.locator("#status")).to_contain_text("Saved: examen périodique ↔ periodic reviews")
+    assert service.get(f"/v1/term-candidates/{third}").json()["en"] == "periodic reviews"
+
+    # edited then accepted: a concept of the team's collection, the example bead as context
+    page.get_by_label("French: victimes de la traite ↔ victims of trafficking").fill(
+        "victime de la traite"
+    )
+    page.get_by_role(
+        "button", name="Accept: victimes de la traite ↔ victims of trafficking"
+    ).click()
+    expect(rows).to_have_count(2)
+    accepted = service.get(f"/v1/term-candidates/{first}").json()
+    assert accepted["status"] == "accepted" and accepted["fr"] == "victime de la traite"
+    concept = service.get(f"/v1/concepts/{accepted['concept_id']}").json()
+    assert concept["collection"] == "team"
+    french = next(term for term in concept["terms"] if term["lang"] == "fr")
+    assert french["text"] == "victime de la traite" and french["status"] == "preferred"
+    assert french["context"] == example["fr"] and french["source"] == "job ui"
+
+    # rejected: gone from the queue and never proposed again
+    page.get_by_role("button", name="Reject: la présente ↔ this").click()
+    expect(rows).to_have_count(1)
+    assert service.get(f"/v1/term-candidates/{second}").json()["status"] == "rejected"
+    again = service.request(
+        "POST",
+        "/v1/term-candidates",
+        role="terminologist",
+        json={"candidates": [{"fr": "la présente", "en": "this"}]},
+    ).json()
+    assert again["queued"] == 0 and again["rejected_before"] == 1
+    page.get_by_role("button", name="Reject: examen périodique ↔ periodic review").click()
+    expect(rows.first).to_have_text("No candidate to review.")
+
+
+def test_a_reader_may_see_the_candidates_but_not_decide(
+    page: Any, service: Service, watch: Watch
+) -> None:
+    watch.allow("status of 403")
+    proposed = service.request(
+        "POST",
+        "/v1/term-candidates",
+        role="terminologist",
+        json={"candidates": [{"fr": "droit international", "en": "international law"}]},
+    )
+    (candidate,) = proposed.json()["candidate_ids"]
+    page.goto("/desk")
+    sign_in(page, service.keys["reader"])
+    page.get_by_role("button", name="Accept: droit international ↔ international law").click()
+    expect(page.locator("#status")).to_contain_text("terminologist")
+    assert service.get(f"/v1/term-candidates/{candidate}").json()["status"] == "pending"
+    assert service.request(
+        "POST", f"/v1/term-candidates/{candidate}/reject", role="terminologist"
+    ).is_success

@@ -219,60 +219,86 @@
     }
   }
 
-  // -- term candidates (when the service has a review queue) --------------------------------------
-  Alinea.apiPaths().then(async (paths) => {
-    const list = Object.keys(paths).find((p) => /candidates$/.test(p) && !p.includes("{") && paths[p].get);
-    if (!list) return;
+  // -- term candidates: the review queue (GET /v1/term-candidates; PATCH one to edit it, POST
+  // …/accept or …/reject to decide), shown when the service has it ------------------------------
+  const QUEUE = "/v1/term-candidates";
+  Alinea.apiPaths().then((paths) => {
+    if (!paths[QUEUE]?.get) return;
     const section = document.getElementById("candidates");
     const rowsBox = document.getElementById("candidate-rows");
-    const one = Object.keys(paths).find((p) => /^\{[^}]+\}$/.test(p.slice(list.length + 1)) && p.startsWith(`${list}/`));
-    const editable = Boolean(one && paths[one].patch);
-    const verbs = Object.keys(paths).filter((p) => p.startsWith(`${list}/{`) && paths[p].post)
-      .map((p) => ({ path: p, verb: p.split("/").pop() }));
-    const at = (path, id) => path.replace(/\{[^}]+\}/, encodeURIComponent(id));
+    const moreButton = document.getElementById("candidates-more");
+    const one = (id, verb) => `${QUEUE}/${encodeURIComponent(id)}${verb ? `/${verb}` : ""}`;
+    let cursor = null;
 
     function row(item) {
       const label = `${item.fr} ↔ ${item.en}`;
       const input = (lang) => el("input", { type: "text", class: `c-${lang}`, lang, value: item[lang],
-        "aria-label": `${lang === "fr" ? t("check.fr") : t("check.en")}: ${label}`, readonly: !editable });
+        "aria-label": `${lang === "fr" ? t("check.fr") : t("check.en")}: ${label}` });
       const fr = input("fr");
       const en = input("en");
       const example = item.examples?.[0];
-      async function decide(verb, path) {
+
+      /* The edited terms saved first (PATCH), if they were changed. */
+      async function saveEdit() {
+        const edit = { fr: fr.value.trim(), en: en.value.trim() };
+        if (edit.fr === item.fr && edit.en === item.en) return false;
+        Object.assign(item, await api(one(item.id), { method: "PATCH", json: edit }));
+        return true;
+      }
+
+      async function decide(verb) {
         try {
-          if (editable && (fr.value.trim() !== item.fr || en.value.trim() !== item.en)) {
-            await api(at(one, item.id), { method: "PATCH", json: { fr: fr.value.trim(), en: en.value.trim() } });
-          }
-          await api(at(path, item.id), { method: "POST", json: {} });
-          say(`${label}: ${verb}`);
+          await saveEdit();
+          await api(one(item.id, verb), { method: "POST", json: {} });
+          say(`${item.fr} ↔ ${item.en}: ${t(`desk.candidates.${verb}ed`)}`);
           await load();
         } catch (error) {
           fail(error);
         }
       }
+
+      async function save() {
+        try {
+          if (await saveEdit()) say(t("desk.candidates.saved", { label: `${item.fr} ↔ ${item.en}` }));
+        } catch (error) {
+          fail(error);
+        }
+      }
+
+      const button = (name, onclick) => el("button", { type: "button", class: "small",
+        "aria-label": `${name}: ${label}`, text: name, onclick });
       return el("tr", { dataset: { candidate: item.id } },
         el("td", {}, fr), el("td", {}, en),
         el("td", { class: "meta" },
-          [item.score !== undefined ? `${Number(item.score).toFixed(2)}` : "", item.frequency !== undefined ? `×${item.frequency}` : "", item.known ? "✓" : ""].filter(Boolean).join(" "),
-          example ? el("div", {}, el("span", { lang: "fr", text: example.fr }), " ‖ ", el("span", { lang: "en", text: example.en })) : null),
-        el("td", {}, verbs.map(({ verb, path }) => {
-          const name = { accept: t("desk.accept"), reject: t("desk.reject") }[verb] || verb;
-          return el("button", { type: "button", class: "small", "aria-label": `${name}: ${label}`, text: name,
-            onclick: () => decide(verb, path) });
-        })));
+          t("desk.candidates.measures", { score: Number(item.score).toFixed(2), n: item.frequency }),
+          item.source ? el("div", { text: t("term.source", { source: item.source }) }) : null,
+          example ? el("div", { class: "example" },
+            example.ref ? `${example.ref}: ` : "",
+            el("span", { lang: "fr", text: example.fr }), " ‖ ", el("span", { lang: "en", text: example.en })) : null),
+        el("td", { class: "actions" },
+          button(t("desk.save"), save),
+          button(t("desk.accept"), () => decide("accept")),
+          button(t("desk.reject"), () => decide("reject"))));
     }
 
-    async function load() {
+    async function load(more = false) {
       try {
-        const page = await api(list);
-        const items = page.items || page.candidates || [];
-        rowsBox.replaceChildren(...(items.length ? items.map(row)
+        const params = new URLSearchParams({ status: "pending", limit: "50" });
+        if (more && cursor) params.set("cursor", cursor);
+        const page = await api(`${QUEUE}?${params}`);
+        cursor = page.next_cursor;
+        const rows = page.items.map(row);
+        if (more) rowsBox.append(...rows);
+        else rowsBox.replaceChildren(...(rows.length ? rows
           : [el("tr", {}, el("td", { text: t("desk.candidates.none") }))]));
+        moreButton.hidden = !cursor;
         section.hidden = false;
       } catch (error) {
         fail(error);
       }
     }
+    moreButton.addEventListener("click", () => load(true));
+    document.addEventListener("alinea:key", () => load());
     load();
   });
 
