@@ -186,6 +186,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         (candidates.router, Role.TERMINOLOGIST),
         (termbase.router, Role.TERMINOLOGIST),
         (jobs_api.router, Role.READER),  # cancelling: the job's owner or an admin (the route)
+        (jobs_api.mining_router, None),  # queueing the candidates: a terminologist (the route)
     ):
         app.include_router(
             router,

@@ -119,9 +119,21 @@ def terms_extract(
         Path | None,
         typer.Option("--output", "-o", help="Write to this file instead of standard output."),
     ] = None,
+    queue: Annotated[
+        bool,
+        typer.Option(
+            "--queue",
+            help="Also put the new pairs in the review queue (`alinea candidates list`), the job "
+            "or folder as their source; pairs known or rejected before are left out.",
+        ),
+    ] = False,
+    user: Annotated[
+        str, typer.Option(help="With --queue: who proposes them, for the history.")
+    ] = "alinea-extraction",
 ) -> None:
     """Propose French/English term pairs mined from aligned documents, best first, with their
-    frequency, scores and an example; pairs the termbase already has are marked as known."""
+    frequency, scores and an example; pairs the termbase already has are marked as known.
+    With --queue the new pairs go to the review queue (accept, edit or reject them there)."""
     from rich.table import Table
 
     from app.cli import _open_index, fail, out
@@ -152,8 +164,13 @@ def terms_extract(
             fail(f"{source} has no NAME.fr / NAME.en pairs")
     index = _open_index(settings)
     found = mine(documents, index, request.options())
+    listing = candidate_list(job, documents, found)
+    if queue:
+        listing.queue = _queue(
+            settings, found, f"job {job}" if job is not None else str(source), user
+        )
     if output_format == "json":
-        data = candidate_list(job, documents, found).model_dump_json(indent=2).encode()
+        data = listing.model_dump_json(indent=2).encode()
         _write(data + b"\n", output)
         return
     if output_format == "tsv" or output is not None:
@@ -169,6 +186,29 @@ def terms_extract(
             str(rank), c.fr, c.en, str(c.frequency), f"{c.score:.2f}", "yes" if c.known else ""
         )
     out.print(table)
+    if listing.queue is not None:
+        q = listing.queue
+        out.print(
+            f"review queue: {q.queued} queued, {q.updated} pending already, {q.known} known, "
+            f"{q.rejected_before} rejected before (not proposed again)",
+            highlight=False,
+        )
+
+
+def _queue(settings: Settings, found, source: str, user: str):  # type: ignore[no-untyped-def]
+    """Propose the mined pairs to the review queue, in one transaction."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.bootstrap import prepare_database
+    from app.cli import fail
+    from app.term_candidates import queue_candidates
+
+    try:
+        database = prepare_database(settings)
+        with database.session() as session:
+            return queue_candidates(session, found, source=source, user=user)
+    except SQLAlchemyError as exc:
+        fail(f"cannot queue the candidates in {settings.database_url!r}: {exc.__class__.__name__}")
 
 
 def _job_documents(settings: Settings, job: int, partial: bool):  # type: ignore[no-untyped-def]

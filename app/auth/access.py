@@ -207,6 +207,35 @@ async def authenticate(request: Request) -> Principal:
     return principal
 
 
+def check_write(request: Request, principal: Principal, role: Role) -> None:
+    """What a write needs: a key (Unauthorized without one) whose role covers ``role``
+    (Forbidden), and, for a POST without an Authorization header (``ALINEA_AUTH=off``), a body
+    a cross-site page cannot make a browser send (UnsupportedMediaType).
+
+    :class:`Access` applies it to the writes of a router; a route its router counts as a read
+    that writes only when asked (mining a job's term candidates *and* queueing them) calls it
+    itself."""
+    if principal.role is None:
+        raise Unauthorized(
+            "this operation changes data: it needs an API key, sent as "
+            "`Authorization: Bearer <key>` (`alinea keys create`)"
+        )
+    if not principal.may(role):
+        raise Forbidden(
+            f"this operation needs the role {role.value} or above; the key of "
+            f"{principal.name!r} has the role {principal.role.value}"
+        )
+    if request.method == "POST" and "authorization" not in request.headers:
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type in CORS_SIMPLE_TYPES:
+            raise UnsupportedMediaType(
+                f"a write sent as {media_type or 'a body without a content type'} needs an "
+                "Authorization header: a web page can make a browser send such a request to "
+                "any site; send JSON, or the file with its own content type "
+                "(e.g. application/xml, text/csv, application/zip)"
+            )
+
+
 class Access:
     """A router's access policy: what its reads and writes need, and the rate limits."""
 
@@ -224,28 +253,21 @@ class Access:
             self._check_local(request)
         principal = await authenticate(request)
         write = self.write_role is not None and request.method not in SAFE_METHODS
-        needed = (self.write_role or Role.READER) if write else Role.READER
-        if principal.role is None:
-            if write or settings.auth == "required":
+        if write:
+            assert self.write_role is not None
+            check_write(request, principal, self.write_role)
+        elif principal.role is None:
+            if settings.auth == "required":
                 raise Unauthorized(
-                    ("this operation changes data: it needs" if write else "the service needs")
-                    + " an API key, sent as `Authorization: Bearer <key>` (`alinea keys create`)"
+                    "the service needs an API key, sent as `Authorization: Bearer <key>` "
+                    "(`alinea keys create`)"
                 )
             # else an open read (ALINEA_AUTH=writes)
-        elif not principal.may(needed):
+        elif not principal.may(Role.READER):
             raise Forbidden(
-                f"this operation needs the role {needed.value} or above; the key of "
+                f"this operation needs the role {Role.READER.value} or above; the key of "
                 f"{principal.name!r} has the role {principal.role.value if principal.role else '-'}"
             )
-        if write and request.method == "POST" and "authorization" not in request.headers:
-            media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            if media_type in CORS_SIMPLE_TYPES:
-                raise UnsupportedMediaType(
-                    f"a write sent as {media_type or 'a body without a content type'} needs an "
-                    "Authorization header: a web page can make a browser send such a request to "
-                    "any site; send JSON, or the file with its own content type "
-                    "(e.g. application/xml, text/csv, application/zip)"
-                )
         limits: RateLimits | None = request.app.state.rate_limits
         if limits is not None:
             route = request.scope.get("route")

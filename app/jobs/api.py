@@ -15,7 +15,7 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from app.auth.access import Principal, PrincipalDep
+from app.auth.access import Principal, PrincipalDep, check_write
 from app.auth.models import Role
 from app.db import Database
 from app.deps import IndexDep, SessionDep, SettingsDep
@@ -34,6 +34,7 @@ from app.errors import (
     QueryTooLong,
     RequestTooLarge,
     TooManyDocuments,
+    Unauthorized,
     UnsupportedMediaType,
 )
 from app.formats import content_map, described
@@ -57,7 +58,13 @@ from app.params import MAX_ID, NO_CONTROL_CHARACTERS, Cursor, JobId
 from app.problems import problem_responses
 from app.settings import Settings
 from app.streams import Spooled
-from app.term_candidates import CandidateList, CandidateRequest, candidate_list, mine
+from app.term_candidates import (
+    CandidateList,
+    CandidateRequest,
+    candidate_list,
+    mine,
+    queue_candidates,
+)
 from termbase.errors import ConceptNotFound, InvalidQuery
 from termbase.models import Concept, Term
 
@@ -66,6 +73,9 @@ ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
 STATE_HEADER = "X-Alinea-Job-State"
 
 router = APIRouter(tags=["jobs"])
+# Mining a job's term candidates changes nothing unless they are queued: mounted as a read (no
+# key needed under ALINEA_AUTH=writes), the route itself asks a terminologist's key to queue.
+mining_router = APIRouter(tags=["jobs"])
 
 
 class Language(StrEnum):
@@ -508,22 +518,41 @@ def _concept_terms(session: Any, concept_id: int, lang: str) -> list[str]:
     return terms
 
 
-@router.post(
+@mining_router.post(
     JOBS_PATH + "/{job_id}/term-candidates",
     response_model=CandidateList,
-    summary="Term candidates mined from a job's aligned documents",
-    responses=problem_responses(JobNotFound, JobNotFinished, JobTooLarge),
+    summary="Term candidates mined from a job's aligned documents, queued for review",
+    responses=problem_responses(
+        JobNotFound, JobNotFinished, JobTooLarge, Unauthorized, Forbidden, UnsupportedMediaType
+    ),
 )
 def term_candidates(
-    job_id: JobId, session: SessionDep, index: IndexDep, body: CandidateRequest | None = None
+    job_id: JobId,
+    session: SessionDep,
+    index: IndexDep,
+    principal: PrincipalDep,
+    request: Request,
+    body: CandidateRequest | None = None,
 ) -> CandidateList:
     """French/English term pairs proposed from the job's aligned beads, best first: multi-word
     candidates on each side, paired by their association over beads and the aligner's lexicon,
     with frequency, scores, example beads, and `known` when the termbase already pairs them.
-    Each has a stable `key` for a review queue. A job still running gets a 409 unless
-    `partial` is true.
+    Each has a stable `key`. A job still running gets a 409 unless `partial` is true.
+
+    With `queue` (the default) the new pairs go to the review queue (`GET /v1/term-candidates`,
+    collection `candidates`) with the job as their source; pairs known, pending already or
+    rejected before are not queued (`queue` in the answer counts each). Queueing needs a key of
+    the role terminologist; `"queue": false` only lists the candidates, which any reader may.
     """
     body = body or CandidateRequest()
+    if body.queue:
+        check_write(request, principal, Role.TERMINOLOGIST)
     documents = job_documents(session, job_id, partial=body.partial)
     session.close()
-    return candidate_list(job_id, documents, mine(documents, index, body.options()))
+    found = mine(documents, index, body.options())
+    answer = candidate_list(job_id, documents, found)
+    if body.queue:
+        answer.queue = queue_candidates(session, found, source=f"job {job_id}", user=principal.name)
+        session.commit()
+        request.app.state.index.refresh(session=session)
+    return answer
