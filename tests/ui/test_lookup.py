@@ -46,6 +46,43 @@ def test_the_other_direction_from_the_same_box(page: Any) -> None:
     expect(result.locator(".equivalent.preferred .text")).to_have_text("trafic de migrants")
 
 
+def test_each_answer_says_its_collection_the_un_seed_first(page: Any, service: Service) -> None:
+    made = service.request(
+        "POST",
+        "/v1/collections",
+        json={"name": "ui-thesaurus", "title": "A thesaurus of the UI tests", "priority": 100},
+    )
+    assert made.status_code == 201, made.text
+    concept = service.request(
+        "POST",
+        "/v1/concepts",
+        json={
+            "collection": "ui-thesaurus",
+            "terms": [
+                {"lang": "fr", "text": "trafic de migrants", "status": "preferred"},
+                {"lang": "en", "text": "migrant smuggling", "status": "preferred"},
+            ],
+        },
+    )
+    assert concept.status_code == 201, concept.text
+    page.goto("/?q=trafic%20de%20migrants")
+    results = page.locator(".result").filter(has_text="French → English")
+    expect(results).to_have_count(2)
+    # the shipped UN seed wins over an imported vocabulary, and each answer names its own
+    seed = results.first.locator(".collection")
+    expect(seed).to_have_text("Collection: un-seed")
+    expect(seed).to_have_class("collection kind-seed")
+    assert "UN terminology" in (seed.get_attribute("title") or "")
+    vocabulary = results.nth(1)
+    expect(vocabulary.locator(".equivalent .text")).to_have_text("migrant smuggling")
+    expect(vocabulary.locator(".collection")).to_have_text("Collection: ui-thesaurus")
+    expect(vocabulary.locator(".collection")).to_have_attribute(
+        "title", "A thesaurus of the UI tests"
+    )
+    deleted = service.request("DELETE", f"/v1/concepts/{concept.json()['id']}")
+    assert deleted.status_code in (200, 204), deleted.text
+
+
 def test_a_typo_gets_did_you_mean_and_choosing_it_looks_it_up(page: Any) -> None:
     page.goto("/")
     page.get_by_label("Term in French or English").fill("trafik de migrents")

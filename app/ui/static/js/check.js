@@ -86,9 +86,10 @@
     const src = language();
     say(t("status.loading"), { sticky: true });
     try {
-      const answer = await api("/v1/terms/recognize", {
-        json: { text: value, src, tgt: src === "fr" ? "en" : "fr" },
-      });
+      const [answer] = await Promise.all([
+        api("/v1/terms/recognize", { json: { text: value, src, tgt: src === "fr" ? "en" : "fr" } }),
+        Alinea.collections(),
+      ]);
       render(value, answer);
       say("");
     } catch (error) {

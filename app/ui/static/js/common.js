@@ -171,14 +171,34 @@ const Alinea = (() => {
     return collection;
   }
 
+  /* The service's collections by name (GET /v1/collections: title, kind, priority), fetched
+   * once; an empty map if they cannot be read. */
+  let collectionsPromise = null;
+  const knownCollections = new Map();
+  function collections() {
+    collectionsPromise ??= api("/v1/collections")
+      .then((page) => { for (const c of page.items || []) knownCollections.set(c.name, c); return knownCollections; })
+      .catch(() => knownCollections);
+    return collectionsPromise;
+  }
+
+  /* An answer's collection: its name, its title on hover, its kind as a class (the shipped UN
+   * seed is marked). */
+  function collectionLabel(collection) {
+    const name = collectionName(collection);
+    const known = knownCollections.get(name);
+    return el("span", { class: `collection${known ? ` kind-${known.kind}` : ""}`, title: known?.title || null,
+      dataset: { collection: name }, text: t("term.collection", { collection: name }) });
+  }
+
   /* Concept-level facts of an answer: collection, source, subject field. */
   function conceptMeta(match) {
     const parts = [];
     const collection = match.collection ?? match.concept?.collection;
-    if (collection) parts.push(t("term.collection", { collection: collectionName(collection) }));
+    if (collection) parts.push(collectionLabel(collection));
     if (match.source) parts.push(t("term.source", { source: match.source }));
     if (match.subject_field) parts.push(`${t("concept.subject")}: ${match.subject_field}`);
-    return parts.length ? el("p", { class: "meta", text: parts.join(" · ") }) : null;
+    return parts.length ? el("p", { class: "meta" }, parts.flatMap((part, i) => (i ? [" · ", part] : [part]))) : null;
   }
 
   // -- the key menu ---------------------------------------------------------------------------
@@ -217,5 +237,5 @@ const Alinea = (() => {
   });
 
   return { t, el, api, ApiError, key, say, fail, copy, copyButton, download, debounce, apiPaths,
-    statusBadge, equivalentItem, conceptMeta, collectionName };
+    statusBadge, equivalentItem, conceptMeta, collectionName, collections };
 })();

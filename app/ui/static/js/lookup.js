@@ -77,7 +77,9 @@
     controller = new AbortController();
     const { signal } = controller;
     try {
-      let items = (await Promise.all(DIRECTIONS.map(([src, tgt]) => lookup(q, src, tgt, "prefix", signal)))).flat();
+      const [, ...found] = await Promise.all([Alinea.collections(),
+        ...DIRECTIONS.map(([src, tgt]) => lookup(q, src, tgt, "prefix", signal))]);
+      let items = found.flat();
       let fuzzy = false;
       if (!items.length) {
         fuzzy = true;
