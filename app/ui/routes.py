@@ -215,10 +215,13 @@ def _check_cover(beads: list[CorrectedBead], side: str, count: int) -> None:
         )
 
 
+EXPORT_DEFAULT = AlignFormat("tmx")
+
+
 @helpers.post(EXPORT_PATH)
 def export_alignment(
     body: CorrectedAlignment,
-    output_format: Annotated[AlignFormat, Query(alias="format")] = AlignFormat.TMX,
+    output_format: Annotated[AlignFormat, Query(alias="format")] = EXPORT_DEFAULT,
 ) -> Response:
     """A corrected alignment written by the aligner's writers (TMX, TSV, or any format of
     ``POST /v1/align``)."""
