@@ -8,7 +8,7 @@ from typing import Any
 from app.db import Database, upgrade
 from app.settings import Settings
 from termbase.index import TermIndex
-from termbase.seed import load_seed_if_new
+from termbase.seed import load_seed_if_new, upgrade_seed
 
 log = logging.getLogger("alinea")
 
@@ -32,8 +32,20 @@ def prepare_database(settings: Settings) -> Database:
     if settings.load_seed:
         with database.session() as session:
             created = load_seed_if_new(session=session)
+            upgraded = upgrade_seed(session=session)
         if created:
             log.info("loaded the UN seed termbase: %d concepts", created)
+        if upgraded is not None:
+            log.info(
+                "brought the UN seed termbase from version %d to %d: %d concepts created, %d "
+                "updated, %d unchanged, %d edited or deleted here and kept as they are",
+                upgraded.from_version,
+                upgraded.to_version,
+                upgraded.created,
+                upgraded.updated,
+                upgraded.unchanged,
+                upgraded.kept,
+            )
     return database
 
 

@@ -1,15 +1,18 @@
 """The UN seed termbase: every pair of the shared list, acronyms, traps made visible."""
 
+import copy
 import re
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from app.db import Database
 from termbase.index import TermIndex
 from termbase.models import Concept, TermbaseState
-from termbase.seed import load_seed_if_new, read_seed, seed_concepts
-from termbase.service import delete_concept
+from termbase.schemas import ConceptPatch
+from termbase.seed import load_seed_if_new, read_seed, seed_concepts, upgrade_seed
+from termbase.service import delete_concept, update_concept
 
 
 def _concept_with(fr: str) -> dict:
@@ -234,3 +237,43 @@ def test_a_resolution_paragraph_shows_more_terms(
     assert {"assistance technique", "renforcement des capacités", "enseignements tirés"} <= found
     whole = seeded_index.recognize(seed_document, src="fr")
     assert len({span.matches[0].concept.id for span in whole}) >= 139
+
+
+# -- a termbase seeded from an older seed is brought up to date ---------------------------------
+
+
+def test_an_older_seed_is_brought_up_to_date_and_the_teams_edits_kept(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shipped = read_seed()
+    first, edited, deleted, *rest = (copy.deepcopy(c) for c in shipped["concepts"][:6])
+    old_first = copy.deepcopy(first)
+    old_first["terms"] = [t for t in first["terms"] if t["status"] == "preferred"][:2]
+    old_first["note"] = "an old note"
+    older = {**shipped, "version": shipped["version"] - 1}
+    older["concepts"] = [old_first, edited, deleted]
+    monkeypatch.setattr("termbase.seed.read_seed", lambda: older)
+    with database.session() as session:
+        assert load_seed_if_new(session=session) == 3
+    with database.session() as session:
+        ids = list(session.execute(select(Concept.id).order_by(Concept.id)).scalars())
+        update_concept(ids[1], ConceptPatch(note="our own note"), session=session, user="ann")
+        delete_concept(ids[2], session=session, user="ann")
+
+    newer = {**shipped, "concepts": [first, edited, deleted, *rest]}
+    monkeypatch.setattr("termbase.seed.read_seed", lambda: newer)
+    with database.session() as session:
+        result = upgrade_seed(session=session)
+    assert result is not None
+    assert (result.created, result.updated, result.kept) == (len(rest), 1, 2)
+    with database.session() as session:
+        assert session.execute(select(TermbaseState.seed_version)).scalar_one() == newer["version"]
+        upgraded = session.get(Concept, ids[0])
+        assert upgraded is not None and upgraded.note == first.get("note")
+        assert len(upgraded.terms) == len(first["terms"])
+        assert session.get(Concept, ids[1]).note == "our own note"  # the team's edit stays
+        assert session.get(Concept, ids[2]) is None  # deleted here: not brought back
+        count = session.execute(select(func.count(Concept.id))).scalar_one()
+        assert count == 2 + len(rest)
+    with database.session() as session:
+        assert upgrade_seed(session=session) is None  # once only
