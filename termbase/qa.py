@@ -77,10 +77,12 @@ class Finding:
     expected: list[str] = field(default_factory=list)
     note: str | None = None
     concept_id: int | None = None
+    # Set when this finding is less certain than its kind (see ``INFO_ONLY``): "info".
+    level: str | None = None
 
     @property
     def severity(self) -> str:
-        return SEVERITY[self.kind]
+        return self.level or SEVERITY[self.kind]
 
     def as_dict(self) -> dict[str, Any]:
         return {
