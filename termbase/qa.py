@@ -176,8 +176,10 @@ class _Keyed:
         ("pakistanais", "israélien" for "Pakistan", "Israël"): French writes the adjective of a
         country in lower case, so "le Gouvernement pakistanais" renders "the Government of
         Pakistan". (English capitalises both, so no such rule holds there.)"""
-        if self.lang != "fr" or " " in key or not text[:1].isupper():
+        if " " in key or not text[:1].isupper():
             return False
+        if self.lang == "en":
+            return self._has_demonym(key)
         if self._lower_stems is None:
             self._lower_stems = set()
             for form, start in zip(self.forms, self.starts, strict=True):
@@ -186,6 +188,17 @@ class _Keyed:
                     for size in range(_STEM_MIN, len(folded) + 1):
                         self._lower_stems.add(folded[:size])
         return _stem(key) in self._lower_stems
+
+    def _has_demonym(self, key: str) -> bool:
+        """English: a capitalised word here that extends the one-word name ``key`` ("Israeli"
+        for "Israel", "Iraqi" for "Iraq", "Syrian" for "Syria")."""
+        stem = _stem(key)
+        for form, start in zip(self.forms, self.starts, strict=True):
+            if self.text[start : start + 1].isupper() and len(form) > len(key) - 2:
+                folded = strip_accents(form)
+                if folded != key and folded.startswith(stem):
+                    return True
+        return False
 
     def has_loosely(self, key: str, lang: str) -> bool:
         """Whether every content word of ``key`` has a word of the same stem here, in any
@@ -203,6 +216,31 @@ class _Keyed:
                     self._stems.add(folded[:size])
         return all(_stem(w) in self._stems for w in words)
 
+    def has_short_form(self, text: str) -> bool:
+        """Whether the head of the multi-word name ``text`` occurs here capitalised, as UN
+        texts refer back to a body: "the Council" for "the Security Council", "l'Assemblée" for
+        "l'Assemblée générale", "l'Organisation" for "l'Organisation des Nations Unies". The
+        head is the first word of a French name, the last of an English one."""
+        words = [w for w in re.split(r"[\s-]+", text) if w]
+        if len(words) < 2 or not text[:1].isupper():
+            return False
+        head = words[0] if self.lang == "fr" else words[-1]
+        if self.lang == "fr" and len(words) >= 3 and words[1].lower() in _NAME_HEAD_LINKS:
+            # "Nations Unies" for "Organisation des Nations Unies": the name without its head
+            rest = " ".join(words[2:])
+            if rest[:1].isupper() and self.has(" ".join(token_columns(rest, "fr")[0])):
+                return True
+        if not head[:1].isupper() or len(head) < 4:
+            return False
+        head_key = strip_accents(head.lower())
+        for form, start in zip(self.forms, self.starts, strict=True):
+            if self.text[start : start + 1].isupper() and strip_accents(form) in (
+                head_key,
+                head_key + "s",
+            ):
+                return True
+        return False
+
     def span(self, key: str) -> tuple[int, int] | None:
         """Offsets of the first occurrence of ``key`` in the text."""
         words = key.split(" ")
@@ -214,6 +252,7 @@ class _Keyed:
 
 
 _STEM_MIN = 4
+_NAME_HEAD_LINKS = frozenset({"des", "du", "de"})
 _LINK_WORDS = {
     "fr": frozenset("de d des du la le les l à au aux en et pour contre sur par dans".split()),
     "en": frozenset("of in for on and the to against with by from at a an".split()),
@@ -260,7 +299,9 @@ def _term_findings(
         other = _OTHER[lang]
         other_keyed = keyed[other]
         for span in index.recognize(text, src=lang):
-            hits = span.matches
+            # An acronym of the termbase written in lower case is a word ("who" is not WHO),
+            # whatever the term's type says.
+            hits = [h for h in span.matches if _case_fits(h.matched.text, span.text)]
             if not hits:
                 continue
             best = hits[0].matched
@@ -325,6 +366,8 @@ def _term_findings(
                 continue  # reordered, or words inserted: not missing
             if any(other_keyed.has_adjective_of(t.key, t.text) for t in expected_terms):
                 continue  # "le Gouvernement pakistanais" for "the Government of Pakistan"
+            if any(other_keyed.has_short_form(t.text) for t in expected_terms):
+                continue  # "le Conseil" for "the Security Council"
             names = list(dict.fromkeys(t.text for t in expected_terms))
             side = "English" if other == "en" else "French"
             findings.append(
@@ -338,9 +381,64 @@ def _term_findings(
                     names,
                     None,
                     usable[0].concept.id,
+                    _missing_level(
+                        [h.matched for h in usable], span.text, text, span.start, span.end
+                    ),
                 )
             )
     return findings
+
+
+def _case_fits(term: str, found: str) -> bool:
+    letters = [c for c in term if c.isalpha()]
+    if len(letters) >= 2 and all(c.isupper() for c in letters):
+        return found.isupper()
+    return True
+
+
+def _missing_level(
+    terms: list[IndexedTerm], found: str, text: str, start: int, end: int
+) -> str | None:
+    """``"info"`` when a missing equivalent is a weak sign, ``None`` (the kind's severity)
+    otherwise. Weak signs:
+
+    - every term matched is one word, and either written in lower case in the termbase
+      ("femmes", "victims") or found in lower case in the text ("government policies" for the
+      termbase's "Governments", "le secrétariat" of a body that is not the UN Secretariat):
+      general words, often rendered by a pronoun, a synonym or an adjective ("féminin"), and
+      not what a terminology check is for (one-word names — "Pakistan", "UNICEF" — stay);
+    - the term is part of a longer name ("United Nations" in "United Nations Mission in South
+      Sudan", "UN" in "UN-Habitat"): the longer name has its own rendering ("Mission des Nations
+      Unies au Soudan du Sud"), which need not contain the shorter term's."""
+    if all(" " not in t.text and "-" not in t.text for t in terms) and (
+        found[:1].islower() or all(t.text[:1].islower() for t in terms)
+    ):
+        return "info"
+    if _inside_longer_name(text, start, end, found):
+        return "info"
+    return None
+
+
+_NAME_LINK = re.compile(r"\s+(?:(?:of|for|on|in|de|des|du|d'|d’|pour|sur|la|le|les|l'|l’)\s*)*$")
+
+
+def _inside_longer_name(text: str, start: int, end: int, found: str) -> bool:
+    """Whether the name ``found`` at ``start:end`` of ``text`` is glued to another capitalised
+    word: "UN-Habitat", "United Nations Mission", "Mission d'assistance des Nations Unies"."""
+    if not found[:1].isupper():
+        return False
+    after = text[end:]
+    if after[:1] == "-" and after[1:2].isupper():
+        return True
+    if re.match(r"\s+[A-Z][a-z]", after):
+        return True  # "United Nations Conference": an English name goes on to the right
+    before = text[:start]
+    if before[-1:] == "-" and before[-2:-1].isalpha():
+        return True
+    link = _NAME_LINK.search(before)
+    words = before[: link.start() if link else len(before)].split()
+    # "Mission d'assistance des Nations Unies": a French name goes on to the left
+    return bool(link and words and words[-1][:1].isupper() and len(words) > 1)
 
 
 def _consistency(renderings: list[_Rendering], reports: list[BeadReport]) -> None:
@@ -472,6 +570,10 @@ _NUMBER_WORDS = {
         "seizième": "16",
         "vingtième": "20",
         "trentième": "30",
+        "quarantième": "40",
+        "cinquantième": "50",
+        "soixantième": "60",
+        "centième": "100",
     },
     "en": {
         "one": "1",
@@ -527,6 +629,22 @@ _NUMBER_WORDS = {
         "sixteenth": "16",
         "twentieth": "20",
         "thirtieth": "30",
+        "seventeen": "17",
+        "eighteen": "18",
+        "nineteen": "19",
+        "seventy": "70",
+        "eighty": "80",
+        "ninety": "90",
+        "seventeenth": "17",
+        "eighteenth": "18",
+        "nineteenth": "19",
+        "fortieth": "40",
+        "fiftieth": "50",
+        "sixtieth": "60",
+        "seventieth": "70",
+        "eightieth": "80",
+        "ninetieth": "90",
+        "hundredth": "100",
     },
 }
 _MONTHS = {
@@ -600,8 +718,36 @@ def _clock(match: re.Match[str], lang: str) -> str:
 def _spelled(text: str, lang: str) -> set[str]:
     words = _NUMBER_WORDS[lang]
     found = {words[w] for w in (m.group().lower() for m in _WORD.finditer(text)) if w in words}
-    # "soixante-quatorzième" / "seventy-fourth": a compound ordinal stands for any number
+    # "soixante-quatorzième", "quatre-vingt-dix", "fifty-second": compounds spelt with hyphens
+    for match in _COMPOUND.finditer(text):
+        value = _compound_value(match.group().lower().split("-"), words)
+        if value is not None:
+            found.add(str(value))
     return found
+
+
+_COMPOUND = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+
+
+def _compound_value(parts: list[str], words: dict[str, str]) -> int | None:
+    """The value of a hyphenated number ("cinquante-deuxième" 52, "quatre-vingt-dix" 90,
+    "deux-cents" 200, "seventy-fourth" 74), None when a part is not a number word."""
+    total = current = 0
+    for part in parts:
+        if part in ("et", "and"):
+            continue
+        raw = words.get(part) or words.get(part.rstrip("s"))
+        if raw is None or not raw.isdigit():
+            return None
+        value = int(raw)
+        if value in (20, 100, 1000) and 0 < current < value:
+            current *= value  # "quatre-vingt", "deux-cent"
+        elif value >= 1000:
+            total += max(current, 1) * value
+            current = 0
+        else:
+            current += value
+    return total + current
 
 
 def _number_findings(bead: BeadText, checks: frozenset[str]) -> list[Finding]:
