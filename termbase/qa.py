@@ -187,12 +187,12 @@ class _Keyed:
                     folded = strip_accents(form)
                     for size in range(_STEM_MIN, len(folded) + 1):
                         self._lower_stems.add(folded[:size])
-        return _stem(key) in self._lower_stems
+        return _name_stem(key) in self._lower_stems
 
     def _has_demonym(self, key: str) -> bool:
         """English: a capitalised word here that extends the one-word name ``key`` ("Israeli"
         for "Israel", "Iraqi" for "Iraq", "Syrian" for "Syria")."""
-        stem = _stem(key)
+        stem = _name_stem(key)
         for form, start in zip(self.forms, self.starts, strict=True):
             if self.text[start : start + 1].isupper() and len(form) > len(key) - 2:
                 folded = strip_accents(form)
@@ -241,6 +241,23 @@ class _Keyed:
                 return True
         return False
 
+    def has_initials_of(self, text: str) -> bool:
+        """Whether an upper-case abbreviation here spells the initials of the name ``text``
+        ("SDGs" for "Sustainable Development Goals", "DPRK" for "Democratic People's Republic
+        of Korea", "CAR" for "Central African Republic"): abbreviations the termbase lacks."""
+        words = [w for w in re.split(r"[\s-]+", text) if w]
+        content = [w for w in words if w.lower() not in _LINK_WORDS[self.lang]]
+        if len(content) < 2:
+            return False
+        initials = "".join(w[0] for w in content).upper()
+        for start, end in zip(self.starts, self.ends, strict=True):
+            word = self.text[start:end]
+            if word.endswith("s") and word[:-1].isupper():
+                word = word[:-1]
+            if word == initials:
+                return True
+        return False
+
     def span(self, key: str) -> tuple[int, int] | None:
         """Offsets of the first occurrence of ``key`` in the text."""
         words = key.split(" ")
@@ -262,6 +279,13 @@ _LINK_WORDS = {
 def _stem(word: str) -> str:
     folded = strip_accents(word)
     return folded[: max(_STEM_MIN, len(folded) - 2)]
+
+
+def _name_stem(name: str) -> str:
+    """What the adjectives of a place name start with: its first letters less the last three
+    ("banglad" for "bangladais", "israe" for "israélien", "colom" for "colombien")."""
+    folded = strip_accents(name)
+    return folded[: max(_STEM_MIN, len(folded) - 3)]
 
 
 def _expected(concept: IndexedConcept, lang: str) -> list[IndexedTerm]:
@@ -368,6 +392,8 @@ def _term_findings(
                 continue  # "le Gouvernement pakistanais" for "the Government of Pakistan"
             if any(other_keyed.has_short_form(t.text) for t in expected_terms):
                 continue  # "le Conseil" for "the Security Council"
+            if any(other_keyed.has_initials_of(t.text) for t in expected_terms):
+                continue  # "the SDGs" for "objectifs de développement durable"
             names = list(dict.fromkeys(t.text for t in expected_terms))
             side = "English" if other == "en" else "French"
             findings.append(
