@@ -243,7 +243,10 @@ def main() -> None:
             if args.missed and not any(
                 k == EXPECTED_KIND[kind] for k, _, level in fresh if level in ALARM
             ):
-                print(f"  missed {kind}: FR: {new.fr[:200]}\n      EN: {new.en[:200]}")
+                print(
+                    f"  missed {kind}{' (general word)' if is_general else ''}: "
+                    f"FR: {new.fr[:200]}\n      EN: {new.en[:200]}"
+                )
         found_all += found
         total_all += len(chosen)
         print(f"  {kind:12s} {found:4d} / {len(chosen):4d} = {found / max(len(chosen), 1):.3f}")

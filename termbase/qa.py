@@ -464,7 +464,7 @@ def _inside_longer_name(text: str, start: int, end: int, found: str) -> bool:
     link = _NAME_LINK.search(before)
     words = before[: link.start() if link else len(before)].split()
     # "Mission d'assistance des Nations Unies": a French name goes on to the left
-    return bool(link and words and words[-1][:1].isupper() and len(words) > 1)
+    return bool(link and len(words) > 1 and words[-1][:1].isupper() and words[-1][-1:].isalpha())
 
 
 def _consistency(renderings: list[_Rendering], reports: list[BeadReport]) -> None:

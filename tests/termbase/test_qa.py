@@ -238,6 +238,9 @@ def test_a_term_inside_a_longer_name_is_information(un_index: TermIndex) -> None
     assert _alarms(un_index, "La Mission a agi.", "The United Nations acted.") == [
         (MISSING, "warning")
     ]
+    assert _alarms(
+        un_index, "Au Mali, l'Organisation des Nations Unies agit.", "In Mali, it acts."
+    ) == [(MISSING, "warning")]
 
 
 def test_a_short_reference_to_a_body_is_not_missing(un_index: TermIndex) -> None:
