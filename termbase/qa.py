@@ -811,6 +811,7 @@ def _number_findings(bead: BeadText, checks: frozenset[str]) -> list[Finding]:
         fr_values = Counter(set(v for v, _, _ in sides["fr"][1]))
         en_values = Counter(set(v for v, _, _ in sides["en"][1]))
         spelled = {"fr": _spelled(bead.fr, "fr"), "en": _spelled(bead.en, "en")}
+        glued = _glued(set(fr_values), set(en_values))
         for lang, mine, theirs in (("fr", fr_values, en_values), ("en", en_values, fr_values)):
             extra = mine - theirs
             other = _OTHER[lang]
@@ -818,7 +819,7 @@ def _number_findings(bead: BeadText, checks: frozenset[str]) -> list[Finding]:
                 if extra[value] <= 0:
                     continue
                 extra[value] -= 1
-                if value in _TRIVIAL or value in spelled[other]:
+                if value in _TRIVIAL or value in spelled[other] or value in glued:
                     continue
                 other_name = "English" if lang == "fr" else "French"
                 text = bead.fr if lang == "fr" else bead.en
@@ -862,6 +863,25 @@ def _number_findings(bead: BeadText, checks: frozenset[str]) -> list[Finding]:
                             )
                         )
     return findings
+
+
+def _glued(fr: set[str], en: set[str]) -> set[str]:
+    """Values that are the other side's numbers glued together by a lost hyphen or a footnote
+    call (text taken from a PDF): "20142015" for "2014-2015", "20151" for "2015" and its
+    footnote 1; both the glued value and the parts it holds are left out."""
+    out: set[str] = set()
+    for mine, theirs in ((fr, en), (en, fr)):
+        parts = {v for v in theirs if v.isdigit()}
+        for value in mine:
+            if not value.isdigit() or len(value) < 5 or value in theirs:
+                continue
+            for part in parts:
+                rest = value[len(part) :] if value.startswith(part) else None
+                if rest and (len(rest) <= 2 or rest in parts):
+                    out.update({value, part})
+                    if rest in parts:
+                        out.add(rest)
+    return out
 
 
 def _month_name(found: str, lang: str) -> str:

@@ -269,3 +269,14 @@ def test_hyphenated_spelt_out_numbers_match_figures(index: TermIndex) -> None:
     assert _kinds(index, ("À sa cinquante-troisième session.", "At its 52nd session.")) == [
         [NUMBER]
     ]
+
+
+def test_numbers_glued_by_a_lost_hyphen_or_a_footnote_call(index: TermIndex) -> None:
+    assert _kinds(
+        index,
+        ("Pour l'exercice biennal 20142015.", "For the biennium 2014-2015."),
+        ("Pour l'exercice biennal 2014-20151.", "For the biennium 2014-2015."),
+    ) == [[], []]
+    assert _kinds(index, ("Pour l'exercice 20142016.", "For the biennium 2014-2015.")) == [
+        [NUMBER, NUMBER, NUMBER]
+    ]
