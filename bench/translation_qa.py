@@ -54,10 +54,14 @@ def _false_alarms(name: str, docs: list[list[BeadText]], index) -> None:  # type
     alarms = Counter(f.kind for f in findings if f.severity in ALARM)
     info = Counter(f.kind for f in findings if f.severity not in ALARM)
     total = sum(alarms.values())
+    flagged = sum(
+        1 for r in reports for b in r.beads if any(f.severity in ALARM for f in b.findings)
+    )
     print(
         f"\nclean documents, {name} half: {len(docs)} documents, {beads:,} beads, {total} alarms "
         f"= {100 * total / beads:.2f} per 100 beads; {sum(info.values())} info findings "
-        f"= {100 * sum(info.values()) / beads:.2f} per 100 beads"
+        f"= {100 * sum(info.values()) / beads:.2f} per 100 beads; beads with an alarm: "
+        f"{flagged} = {100 * flagged / beads:.2f} per 100 beads"
     )
     for kind, count in alarms.most_common():
         print(f"  {kind:20s} {count:4d}  {100 * count / beads:.2f} per 100 beads")
