@@ -224,7 +224,11 @@ class _Keyed:
         words = [w for w in re.split(r"[\s-]+", text) if w]
         if len(words) < 2 or not text[:1].isupper():
             return False
-        head = words[0] if self.lang == "fr" else words[-1]
+        if self.lang == "fr":
+            head = words[0]
+        else:  # the last word before "of", "on", "for"…: "the Office" for "the Office on Drugs"
+            linked = [i for i, w in enumerate(words) if w.lower() in _LINK_WORDS["en"]]
+            head = words[linked[0] - 1] if linked and linked[0] > 0 else words[-1]
         if self.lang == "fr" and len(words) >= 3 and words[1].lower() in _NAME_HEAD_LINKS:
             # "Nations Unies" for "Organisation des Nations Unies": the name without its head
             rest = " ".join(words[2:])
@@ -821,6 +825,10 @@ def _number_findings(bead: BeadText, checks: frozenset[str]) -> list[Finding]:
                 extra[value] -= 1
                 if value in _TRIVIAL or value in spelled[other] or value in glued:
                     continue
+                if _glued_to_a_word(value, bead.en if lang == "fr" else bead.fr, other):
+                    continue  # "45 000 dollars australiens" for "$A45,000", "235U" for "U-235"
+                if _hours(value, theirs):
+                    continue  # "jusqu'à 18 heures" (a time?) for "up to 18 hours" (a duration)
                 other_name = "English" if lang == "fr" else "French"
                 text = bead.fr if lang == "fr" else bead.en
                 findings.append(
@@ -863,6 +871,30 @@ def _number_findings(bead: BeadText, checks: frozenset[str]) -> list[Finding]:
                             )
                         )
     return findings
+
+
+_GROUPING = {
+    "fr": re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}\b)"),
+    "en": re.compile(r"(?<=\d),(?=\d{3}\b)"),
+}
+
+
+def _glued_to_a_word(value: str, other_text: str, other: str) -> bool:
+    """Whether the other side has the same digits where the number pattern cannot see them:
+    glued to a letter or a sign ("235U", "$A45,000", "IVO B73", "s.10.103")."""
+    digits = _GROUPING[other].sub("", other_text)
+    if other == "fr":
+        digits = digits.replace(",", ".")
+    return re.search(r"(?<![\d.,])" + re.escape(value) + r"(?![\d]|[.,]\d)", digits) is not None
+
+
+def _hours(value: str, theirs: Counter[str]) -> bool:
+    """A whole hour on one side and the same number on the other: "18 heures" read as a time
+    of day where the other side counts hours ("18 hours")."""
+    match = re.fullmatch(r"(\d\d):00", value)
+    if match:
+        return str(int(match.group(1))) in theirs
+    return value.isdigit() and int(value) < 24 and f"{int(value):02d}:00" in theirs
 
 
 def _glued(fr: set[str], en: set[str]) -> set[str]:

@@ -280,3 +280,26 @@ def test_numbers_glued_by_a_lost_hyphen_or_a_footnote_call(index: TermIndex) -> 
     assert _kinds(index, ("Pour l'exercice 20142016.", "For the biennium 2014-2015.")) == [
         [NUMBER, NUMBER, NUMBER]
     ]
+
+
+def test_numbers_glued_to_a_letter_or_a_sign_are_still_the_same(index: TermIndex) -> None:
+    assert _kinds(
+        index,
+        ("Il verse 45 000 dollars australiens.", "It gives $A45,000."),
+        ("De l'UF6 enrichi à 20 % en 235U.", "UF6 enriched up to 20% U-235."),
+        ("Des coupures jusqu'à 18 heures.", "Cuts of up to 18 hours."),
+    ) == [[], [], []]
+    assert _kinds(index, ("Il verse 45 000 dollars.", "It gives $A46,000.")) == [[NUMBER]]
+
+
+def test_an_office_is_referred_to_by_its_head_word(un_index: TermIndex) -> None:
+    office = _index_of(
+        [
+            [
+                ("fr", "ONUDC", "preferred", None, "noun"),
+                ("en", "United Nations Office on Drugs and Crime", "preferred", None, "noun"),
+            ]
+        ]
+    )
+    assert _alarms(office, "L'ONUDC a aidé.", "The Office helped.") == []
+    assert _alarms(office, "L'ONUDC a aidé.", "The Crime helped.") == [(MISSING, "warning")]
