@@ -170,6 +170,9 @@ def main() -> None:
         "order), the held-out half (odd ones) or all; every run prints both halves' rates",
     )
     parser.add_argument("--dump", type=Path, help="write every clean finding to this TSV file")
+    parser.add_argument(
+        "--sample-tsv", type=Path, help="write the --sample findings to this TSV, to judge"
+    )
     args = parser.parse_args()
     data.require_shared()
     rng = random.Random(args.seed)
@@ -216,7 +219,16 @@ def main() -> None:
             for f in r.beads[f_pos].findings
             if f.severity in ALARM
         ]
-        for bead_report, finding in rng.sample(every, min(args.sample, len(every))):
+        sample = rng.sample(every, min(args.sample, len(every)))
+        if args.sample_tsv:
+            with args.sample_tsv.open("w", encoding="utf-8") as out:
+                out.write("judgement\tkind\tmessage\tfr\ten\tnote\n")
+                for bead_report, finding in sample:
+                    out.write(
+                        f"\t{finding.kind}\t{finding.message}\t{bead_report.bead.fr}\t"
+                        f"{bead_report.bead.en}\t\n"
+                    )
+        for bead_report, finding in sample:
             print(
                 f"\n  [{finding.kind}, {finding.severity}] {finding.message}"
                 f"\n    FR: {bead_report.bead.fr}"
