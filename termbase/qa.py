@@ -5,7 +5,9 @@ aligner's review flag, a reference) and a :class:`termbase.index.TermIndex`. Out
 :class:`QAReport` with, for each bead, what a reviser should look at:
 
 - ``missing-equivalent``: a termbase term on one side whose equivalents in the other language
-  (preferred or admitted) are all absent from the other side; the finding lists them;
+  (preferred or admitted) are all absent from the other side; the finding lists them. Its
+  severity is ``info`` rather than ``warning`` when the sign is weak: a general word, or a term
+  inside a longer name (see :func:`_missing_level`);
 - ``deprecated``: a deprecated or superseded term used, with the termbase's note and the terms
   to use instead;
 - ``inconsistent``: the same French term rendered one way here and another way in most of the
