@@ -375,6 +375,16 @@ class TermIndex:
         index.generation = 0
         for concept in concepts:
             index._add_concept(concept, bulk=True)
+            # Without a database there are no collection rows: each collection id the concepts
+            # name is an ordinary one (otherwise nothing would be recognised or looked up).
+            if concept.collection_id not in index._collections:
+                index._collections[concept.collection_id] = CollectionRank(
+                    concept.collection_id,
+                    concept.collection or f"collection {concept.collection_id}",
+                    "team",
+                    0,
+                    0,
+                )
         for language in index._languages.values():
             language.prepare()
         return index

@@ -5,7 +5,9 @@ aligner's review flag, a reference) and a :class:`termbase.index.TermIndex`. Out
 :class:`QAReport` with, for each bead, what a reviser should look at:
 
 - ``missing-equivalent``: a termbase term on one side whose equivalents in the other language
-  (preferred or admitted) are all absent from the other side; the finding lists them;
+  (preferred or admitted) are all absent from the other side; the finding lists them. Its
+  severity is ``info`` rather than ``warning`` when the sign is weak: a general word, or a term
+  inside a longer name (see :func:`_missing_level`);
 - ``deprecated``: a deprecated or superseded term used, with the termbase's note and the terms
   to use instead;
 - ``inconsistent``: the same French term rendered one way here and another way in most of the
@@ -77,10 +79,12 @@ class Finding:
     expected: list[str] = field(default_factory=list)
     note: str | None = None
     concept_id: int | None = None
+    # Set when this finding is less certain than its kind (see ``INFO_ONLY``): "info".
+    level: str | None = None
 
     @property
     def severity(self) -> str:
-        return SEVERITY[self.kind]
+        return self.level or SEVERITY[self.kind]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -174,8 +178,10 @@ class _Keyed:
         ("pakistanais", "israélien" for "Pakistan", "Israël"): French writes the adjective of a
         country in lower case, so "le Gouvernement pakistanais" renders "the Government of
         Pakistan". (English capitalises both, so no such rule holds there.)"""
-        if self.lang != "fr" or " " in key or not text[:1].isupper():
+        if " " in key or not text[:1].isupper():
             return False
+        if self.lang == "en":
+            return self._has_demonym(key)
         if self._lower_stems is None:
             self._lower_stems = set()
             for form, start in zip(self.forms, self.starts, strict=True):
@@ -183,7 +189,18 @@ class _Keyed:
                     folded = strip_accents(form)
                     for size in range(_STEM_MIN, len(folded) + 1):
                         self._lower_stems.add(folded[:size])
-        return _stem(key) in self._lower_stems
+        return _name_stem(key) in self._lower_stems
+
+    def _has_demonym(self, key: str) -> bool:
+        """English: a capitalised word here that extends the one-word name ``key`` ("Israeli"
+        for "Israel", "Iraqi" for "Iraq", "Syrian" for "Syria")."""
+        stem = _name_stem(key)
+        for form, start in zip(self.forms, self.starts, strict=True):
+            if self.text[start : start + 1].isupper() and len(form) > len(key) - 2:
+                folded = strip_accents(form)
+                if folded != key and folded.startswith(stem):
+                    return True
+        return False
 
     def has_loosely(self, key: str, lang: str) -> bool:
         """Whether every content word of ``key`` has a word of the same stem here, in any
@@ -201,6 +218,52 @@ class _Keyed:
                     self._stems.add(folded[:size])
         return all(_stem(w) in self._stems for w in words)
 
+    def has_short_form(self, text: str) -> bool:
+        """Whether the head of the multi-word name ``text`` occurs here capitalised, as UN
+        texts refer back to a body: "the Council" for "the Security Council", "l'Assemblée" for
+        "l'Assemblée générale", "l'Organisation" for "l'Organisation des Nations Unies". The
+        head is the first word of a French name, the last of an English one."""
+        words = [w for w in re.split(r"[\s-]+", text) if w]
+        if len(words) < 2 or not text[:1].isupper():
+            return False
+        if self.lang == "fr":
+            head = words[0]
+        else:  # the last word before "of", "on", "for"…: "the Office" for "the Office on Drugs"
+            linked = [i for i, w in enumerate(words) if w.lower() in _LINK_WORDS["en"]]
+            head = words[linked[0] - 1] if linked and linked[0] > 0 else words[-1]
+        if self.lang == "fr" and len(words) >= 3 and words[1].lower() in _NAME_HEAD_LINKS:
+            # "Nations Unies" for "Organisation des Nations Unies": the name without its head
+            rest = " ".join(words[2:])
+            if rest[:1].isupper() and self.has(" ".join(token_columns(rest, "fr")[0])):
+                return True
+        if not head[:1].isupper() or len(head) < 4:
+            return False
+        head_key = strip_accents(head.lower())
+        for form, start in zip(self.forms, self.starts, strict=True):
+            if self.text[start : start + 1].isupper() and strip_accents(form) in (
+                head_key,
+                head_key + "s",
+            ):
+                return True
+        return False
+
+    def has_initials_of(self, text: str) -> bool:
+        """Whether an upper-case abbreviation here spells the initials of the name ``text``
+        ("SDGs" for "Sustainable Development Goals", "DPRK" for "Democratic People's Republic
+        of Korea", "CAR" for "Central African Republic"): abbreviations the termbase lacks."""
+        words = [w for w in re.split(r"[\s-]+", text) if w]
+        content = [w for w in words if w.lower() not in _LINK_WORDS[self.lang]]
+        if len(content) < 2:
+            return False
+        initials = "".join(w[0] for w in content).upper()
+        for start, end in zip(self.starts, self.ends, strict=True):
+            word = self.text[start:end]
+            if word.endswith("s") and word[:-1].isupper():
+                word = word[:-1]
+            if word == initials:
+                return True
+        return False
+
     def span(self, key: str) -> tuple[int, int] | None:
         """Offsets of the first occurrence of ``key`` in the text."""
         words = key.split(" ")
@@ -212,6 +275,7 @@ class _Keyed:
 
 
 _STEM_MIN = 4
+_NAME_HEAD_LINKS = frozenset({"des", "du", "de"})
 _LINK_WORDS = {
     "fr": frozenset("de d des du la le les l à au aux en et pour contre sur par dans".split()),
     "en": frozenset("of in for on and the to against with by from at a an".split()),
@@ -221,6 +285,13 @@ _LINK_WORDS = {
 def _stem(word: str) -> str:
     folded = strip_accents(word)
     return folded[: max(_STEM_MIN, len(folded) - 2)]
+
+
+def _name_stem(name: str) -> str:
+    """What the adjectives of a place name start with: its first letters less the last three
+    ("banglad" for "bangladais", "israe" for "israélien", "colom" for "colombien")."""
+    folded = strip_accents(name)
+    return folded[: max(_STEM_MIN, len(folded) - 3)]
 
 
 def _expected(concept: IndexedConcept, lang: str) -> list[IndexedTerm]:
@@ -258,7 +329,9 @@ def _term_findings(
         other = _OTHER[lang]
         other_keyed = keyed[other]
         for span in index.recognize(text, src=lang):
-            hits = span.matches
+            # An acronym of the termbase written in lower case is a word ("who" is not WHO),
+            # whatever the term's type says.
+            hits = [h for h in span.matches if _case_fits(h.matched.text, span.text)]
             if not hits:
                 continue
             best = hits[0].matched
@@ -323,6 +396,10 @@ def _term_findings(
                 continue  # reordered, or words inserted: not missing
             if any(other_keyed.has_adjective_of(t.key, t.text) for t in expected_terms):
                 continue  # "le Gouvernement pakistanais" for "the Government of Pakistan"
+            if any(other_keyed.has_short_form(t.text) for t in expected_terms):
+                continue  # "le Conseil" for "the Security Council"
+            if any(other_keyed.has_initials_of(t.text) for t in expected_terms):
+                continue  # "the SDGs" for "objectifs de développement durable"
             names = list(dict.fromkeys(t.text for t in expected_terms))
             side = "English" if other == "en" else "French"
             findings.append(
@@ -336,9 +413,64 @@ def _term_findings(
                     names,
                     None,
                     usable[0].concept.id,
+                    _missing_level(
+                        [h.matched for h in usable], span.text, text, span.start, span.end
+                    ),
                 )
             )
     return findings
+
+
+def _case_fits(term: str, found: str) -> bool:
+    letters = [c for c in term if c.isalpha()]
+    if len(letters) >= 2 and all(c.isupper() for c in letters):
+        return found.isupper()
+    return True
+
+
+def _missing_level(
+    terms: list[IndexedTerm], found: str, text: str, start: int, end: int
+) -> str | None:
+    """``"info"`` when a missing equivalent is a weak sign, ``None`` (the kind's severity)
+    otherwise. Weak signs:
+
+    - every term matched is one word, and either written in lower case in the termbase
+      ("femmes", "victims") or found in lower case in the text ("government policies" for the
+      termbase's "Governments", "le secrétariat" of a body that is not the UN Secretariat):
+      general words, often rendered by a pronoun, a synonym or an adjective ("féminin"), and
+      not what a terminology check is for (one-word names — "Pakistan", "UNICEF" — stay);
+    - the term is part of a longer name ("United Nations" in "United Nations Mission in South
+      Sudan", "UN" in "UN-Habitat"): the longer name has its own rendering ("Mission des Nations
+      Unies au Soudan du Sud"), which need not contain the shorter term's."""
+    if all(" " not in t.text and "-" not in t.text for t in terms) and (
+        found[:1].islower() or all(t.text[:1].islower() for t in terms)
+    ):
+        return "info"
+    if _inside_longer_name(text, start, end, found):
+        return "info"
+    return None
+
+
+_NAME_LINK = re.compile(r"\s+(?:(?:of|for|on|in|de|des|du|d'|d’|pour|sur|la|le|les|l'|l’)\s*)*$")
+
+
+def _inside_longer_name(text: str, start: int, end: int, found: str) -> bool:
+    """Whether the name ``found`` at ``start:end`` of ``text`` is glued to another capitalised
+    word: "UN-Habitat", "United Nations Mission", "Mission d'assistance des Nations Unies"."""
+    if not found[:1].isupper():
+        return False
+    after = text[end:]
+    if after[:1] == "-" and after[1:2].isupper():
+        return True
+    if re.match(r"\s+[A-Z][a-z]", after):
+        return True  # "United Nations Conference": an English name goes on to the right
+    before = text[:start]
+    if before[-1:] == "-" and before[-2:-1].isalpha():
+        return True
+    link = _NAME_LINK.search(before)
+    words = before[: link.start() if link else len(before)].split()
+    # "Mission d'assistance des Nations Unies": a French name goes on to the left
+    return bool(link and len(words) > 1 and words[-1][:1].isupper() and words[-1][-1:].isalpha())
 
 
 def _consistency(renderings: list[_Rendering], reports: list[BeadReport]) -> None:
@@ -470,6 +602,10 @@ _NUMBER_WORDS = {
         "seizième": "16",
         "vingtième": "20",
         "trentième": "30",
+        "quarantième": "40",
+        "cinquantième": "50",
+        "soixantième": "60",
+        "centième": "100",
     },
     "en": {
         "one": "1",
@@ -525,6 +661,22 @@ _NUMBER_WORDS = {
         "sixteenth": "16",
         "twentieth": "20",
         "thirtieth": "30",
+        "seventeen": "17",
+        "eighteen": "18",
+        "nineteen": "19",
+        "seventy": "70",
+        "eighty": "80",
+        "ninety": "90",
+        "seventeenth": "17",
+        "eighteenth": "18",
+        "nineteenth": "19",
+        "fortieth": "40",
+        "fiftieth": "50",
+        "sixtieth": "60",
+        "seventieth": "70",
+        "eightieth": "80",
+        "ninetieth": "90",
+        "hundredth": "100",
     },
 }
 _MONTHS = {
@@ -598,8 +750,36 @@ def _clock(match: re.Match[str], lang: str) -> str:
 def _spelled(text: str, lang: str) -> set[str]:
     words = _NUMBER_WORDS[lang]
     found = {words[w] for w in (m.group().lower() for m in _WORD.finditer(text)) if w in words}
-    # "soixante-quatorzième" / "seventy-fourth": a compound ordinal stands for any number
+    # "soixante-quatorzième", "quatre-vingt-dix", "fifty-second": compounds spelt with hyphens
+    for match in _COMPOUND.finditer(text):
+        value = _compound_value(match.group().lower().split("-"), words)
+        if value is not None:
+            found.add(str(value))
     return found
+
+
+_COMPOUND = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+
+
+def _compound_value(parts: list[str], words: dict[str, str]) -> int | None:
+    """The value of a hyphenated number ("cinquante-deuxième" 52, "quatre-vingt-dix" 90,
+    "deux-cents" 200, "seventy-fourth" 74), None when a part is not a number word."""
+    total = current = 0
+    for part in parts:
+        if part in ("et", "and"):
+            continue
+        raw = words.get(part) or words.get(part.rstrip("s"))
+        if raw is None or not raw.isdigit():
+            return None
+        value = int(raw)
+        if value in (20, 100, 1000) and 0 < current < value:
+            current *= value  # "quatre-vingt", "deux-cent"
+        elif value >= 1000:
+            total += max(current, 1) * value
+            current = 0
+        else:
+            current += value
+    return total + current
 
 
 def _number_findings(bead: BeadText, checks: frozenset[str]) -> list[Finding]:
@@ -637,6 +817,7 @@ def _number_findings(bead: BeadText, checks: frozenset[str]) -> list[Finding]:
         fr_values = Counter(set(v for v, _, _ in sides["fr"][1]))
         en_values = Counter(set(v for v, _, _ in sides["en"][1]))
         spelled = {"fr": _spelled(bead.fr, "fr"), "en": _spelled(bead.en, "en")}
+        glued = _glued(set(fr_values), set(en_values))
         for lang, mine, theirs in (("fr", fr_values, en_values), ("en", en_values, fr_values)):
             extra = mine - theirs
             other = _OTHER[lang]
@@ -644,8 +825,12 @@ def _number_findings(bead: BeadText, checks: frozenset[str]) -> list[Finding]:
                 if extra[value] <= 0:
                     continue
                 extra[value] -= 1
-                if value in _TRIVIAL or value in spelled[other]:
+                if value in _TRIVIAL or value in spelled[other] or value in glued:
                     continue
+                if _glued_to_a_word(value, bead.en if lang == "fr" else bead.fr, other):
+                    continue  # "45 000 dollars australiens" for "$A45,000", "235U" for "U-235"
+                if _hours(value, theirs):
+                    continue  # "jusqu'à 18 heures" (a time?) for "up to 18 hours" (a duration)
                 other_name = "English" if lang == "fr" else "French"
                 text = bead.fr if lang == "fr" else bead.en
                 findings.append(
@@ -688,6 +873,49 @@ def _number_findings(bead: BeadText, checks: frozenset[str]) -> list[Finding]:
                             )
                         )
     return findings
+
+
+_GROUPING = {
+    "fr": re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}\b)"),
+    "en": re.compile(r"(?<=\d),(?=\d{3}\b)"),
+}
+
+
+def _glued_to_a_word(value: str, other_text: str, other: str) -> bool:
+    """Whether the other side has the same digits where the number pattern cannot see them:
+    glued to a letter or a sign ("235U", "$A45,000", "IVO B73", "s.10.103")."""
+    digits = _GROUPING[other].sub("", other_text)
+    if other == "fr":
+        digits = digits.replace(",", ".")
+    return re.search(r"(?<![\d.,])" + re.escape(value) + r"(?![\d]|[.,]\d)", digits) is not None
+
+
+def _hours(value: str, theirs: Counter[str]) -> bool:
+    """A whole hour on one side and the same number on the other: "18 heures" read as a time
+    of day where the other side counts hours ("18 hours")."""
+    match = re.fullmatch(r"(\d\d):00", value)
+    if match:
+        return str(int(match.group(1))) in theirs
+    return value.isdigit() and int(value) < 24 and f"{int(value):02d}:00" in theirs
+
+
+def _glued(fr: set[str], en: set[str]) -> set[str]:
+    """Values that are the other side's numbers glued together by a lost hyphen or a footnote
+    call (text taken from a PDF): "20142015" for "2014-2015", "20151" for "2015" and its
+    footnote 1; both the glued value and the parts it holds are left out."""
+    out: set[str] = set()
+    for mine, theirs in ((fr, en), (en, fr)):
+        parts = {v for v in theirs if v.isdigit()}
+        for value in mine:
+            if not value.isdigit() or len(value) < 5 or value in theirs:
+                continue
+            for part in parts:
+                rest = value[len(part) :] if value.startswith(part) else None
+                if rest and (len(rest) <= 2 or rest in parts):
+                    out.update({value, part})
+                    if rest in parts:
+                        out.add(rest)
+    return out
 
 
 def _month_name(found: str, lang: str) -> str:

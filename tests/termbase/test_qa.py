@@ -20,6 +20,20 @@ from termbase.qa import (
 )
 
 
+def _index_of(rows: list[list[tuple[str, str, str, str | None, str]]]) -> TermIndex:
+    concepts = []
+    term_id = 0
+    for number, terms in enumerate(rows, 1):
+        concept = IndexedConcept(number, None, None, None, None)
+        for lang, text, status, note, pos in terms:
+            term_id += 1
+            concept.terms.append(
+                indexed_term(term_id, number, lang, text, status, note=note, part_of_speech=pos)
+            )
+        concepts.append(concept)
+    return TermIndex.of_concepts(concepts)
+
+
 @pytest.fixture(scope="module")
 def index() -> TermIndex:
     rows = [
@@ -158,3 +172,134 @@ def test_checks_can_be_chosen(index: TermIndex) -> None:
     assert {f.kind for f in only_numbers.findings} == {NUMBER}
     everything = check_translation(beads, index)
     assert {f.kind for f in everything.findings} == {NUMBER, MISSING}
+
+
+# -- false alarms of the UN corpus (issue 13): each class, with what must still be found -----
+
+
+@pytest.fixture(scope="module")
+def un_index() -> TermIndex:
+    return _index_of(
+        [
+            [
+                ("fr", "Organisation mondiale de la Santé", "preferred", None, "noun"),
+                ("fr", "OMS", "admitted", None, "noun"),
+                ("en", "World Health Organization", "preferred", None, "noun"),
+                ("en", "WHO", "admitted", None, "noun"),
+            ],
+            [
+                ("fr", "Conseil de sécurité", "preferred", None, "noun"),
+                ("en", "Security Council", "preferred", None, "noun"),
+            ],
+            [
+                ("fr", "Organisation des Nations Unies", "preferred", None, "noun"),
+                ("en", "United Nations", "preferred", None, "noun"),
+            ],
+            [
+                ("fr", "Israël", "preferred", None, "noun"),
+                ("en", "Israel", "preferred", None, "noun"),
+            ],
+            [
+                ("fr", "femmes", "preferred", None, "noun"),
+                ("en", "women", "preferred", None, "noun"),
+            ],
+            [
+                ("fr", "gouvernements", "preferred", None, "noun"),
+                ("en", "Governments", "preferred", None, "noun"),
+            ],
+        ]
+    )
+
+
+def _alarms(index: TermIndex, fr: str, en: str) -> list[tuple[str, str]]:
+    report = check_translation([(fr, en)], index)
+    return [(f.kind, f.severity) for f in report.beads[0].findings]
+
+
+def test_an_acronym_in_lower_case_is_a_word(un_index: TermIndex) -> None:
+    assert _alarms(un_index, "Ceux qui vivent loin.", "Those who live far away.") == []
+    assert _alarms(un_index, "Ceux qui vivent loin.", "Those WHO helps.") == [(MISSING, "warning")]
+
+
+def test_a_general_word_missing_is_information_not_an_alarm(un_index: TermIndex) -> None:
+    assert _alarms(un_index, "Elles ont voté.", "The women voted.") == [(MISSING, "info")]
+    # a capitalised termbase word found in lower case: "government policies" is no name
+    assert _alarms(un_index, "Les politiques publiques.", "The government policies.") == [
+        (MISSING, "info")
+    ]
+    assert _alarms(un_index, "Les autorités.", "The Governments.") == [(MISSING, "warning")]
+
+
+def test_a_term_inside_a_longer_name_is_information(un_index: TermIndex) -> None:
+    assert _alarms(
+        un_index, "La Mission au Soudan du Sud.", "The United Nations Mission in South Sudan."
+    ) == [(MISSING, "info")]
+    assert _alarms(un_index, "Le bureau régional.", "The WHO-Europe office.") == [(MISSING, "info")]
+    assert _alarms(un_index, "La Mission a agi.", "The United Nations acted.") == [
+        (MISSING, "warning")
+    ]
+    assert _alarms(
+        un_index, "Au Mali, l'Organisation des Nations Unies agit.", "In Mali, it acts."
+    ) == [(MISSING, "warning")]
+
+
+def test_a_short_reference_to_a_body_is_not_missing(un_index: TermIndex) -> None:
+    assert _alarms(un_index, "Le Conseil a décidé.", "The Security Council decided.") == []
+    assert _alarms(un_index, "Le Conseil de sécurité a décidé.", "The Council decided.") == []
+    assert _alarms(un_index, "La Charte des Nations Unies.", "The United Nations Charter.") == []
+    assert _alarms(un_index, "Le conseil a décidé.", "The Security Council decided.") == [
+        (MISSING, "warning")
+    ]
+
+
+def test_an_english_demonym_renders_a_country(un_index: TermIndex) -> None:
+    assert _alarms(un_index, "Les crimes commis par Israël.", "The Israeli crimes.") == []
+    assert _alarms(un_index, "Les crimes commis par Israël.", "The crimes.") == [
+        (MISSING, "warning")
+    ]
+
+
+def test_hyphenated_spelt_out_numbers_match_figures(index: TermIndex) -> None:
+    assert _kinds(
+        index,
+        ("À sa cinquante-deuxième session.", "At its 52nd session."),
+        ("Quatre-vingt-dix pays.", "90 countries."),
+        ("À sa 74e session.", "At its seventy-fourth session."),
+    ) == [[], [], []]
+    assert _kinds(index, ("À sa cinquante-troisième session.", "At its 52nd session.")) == [
+        [NUMBER]
+    ]
+
+
+def test_numbers_glued_by_a_lost_hyphen_or_a_footnote_call(index: TermIndex) -> None:
+    assert _kinds(
+        index,
+        ("Pour l'exercice biennal 20142015.", "For the biennium 2014-2015."),
+        ("Pour l'exercice biennal 2014-20151.", "For the biennium 2014-2015."),
+    ) == [[], []]
+    assert _kinds(index, ("Pour l'exercice 20142016.", "For the biennium 2014-2015.")) == [
+        [NUMBER, NUMBER, NUMBER]
+    ]
+
+
+def test_numbers_glued_to_a_letter_or_a_sign_are_still_the_same(index: TermIndex) -> None:
+    assert _kinds(
+        index,
+        ("Il verse 45 000 dollars australiens.", "It gives $A45,000."),
+        ("De l'UF6 enrichi à 20 % en 235U.", "UF6 enriched up to 20% U-235."),
+        ("Des coupures jusqu'à 18 heures.", "Cuts of up to 18 hours."),
+    ) == [[], [], []]
+    assert _kinds(index, ("Il verse 45 000 dollars.", "It gives $A46,000.")) == [[NUMBER]]
+
+
+def test_an_office_is_referred_to_by_its_head_word(un_index: TermIndex) -> None:
+    office = _index_of(
+        [
+            [
+                ("fr", "ONUDC", "preferred", None, "noun"),
+                ("en", "United Nations Office on Drugs and Crime", "preferred", None, "noun"),
+            ]
+        ]
+    )
+    assert _alarms(office, "L'ONUDC a aidé.", "The Office helped.") == []
+    assert _alarms(office, "L'ONUDC a aidé.", "The Crime helped.") == [(MISSING, "warning")]
