@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.deps import SessionDep, UserDep
+from app.errors import InvalidCursor
 from app.pagination import decode_cursor, encode_cursor
 from app.problems import problem_responses
 from termbase import candidates as queue
@@ -105,7 +106,12 @@ def _refresh(request: Request, session: SessionDep) -> None:
     request.app.state.index.refresh(session=session)
 
 
-@router.get("", response_model=CandidatePage, summary="List term candidates")
+@router.get(
+    "",
+    response_model=CandidatePage,
+    summary="List term candidates",
+    responses=problem_responses(InvalidCursor),
+)
 def list_candidates(
     session: SessionDep,
     status: Annotated[

@@ -28,6 +28,7 @@ from termbase.errors import (
     ChangeRefused,
     ConceptChanged,
     ConceptNotFound,
+    InvalidCollection,
     InvalidConcept,
     PossibleDuplicates,
     RevisionNotFound,
@@ -157,7 +158,7 @@ def create_concept(
     "",
     response_model=ConceptPage,
     summary="List concepts",
-    responses=problem_responses(InvalidCursor),
+    responses=problem_responses(InvalidCursor, InvalidCollection),
 )
 def list_concepts(
     session: SessionDep,
