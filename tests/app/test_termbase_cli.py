@@ -8,7 +8,6 @@ from typer.testing import CliRunner
 
 from app.cli import app
 from app.db import Database
-from tests.conftest import SEED_CONCEPTS
 from tests.tbx_support import NS, parse, state
 
 runner = CliRunner()
@@ -32,15 +31,15 @@ def test_help() -> None:
         assert result.exit_code == 0 and "Usage" in result.output, args
 
 
-def test_export_to_a_file_and_to_standard_output(cli_env: Path) -> None:
+def test_export_to_a_file_and_to_standard_output(cli_env: Path, seed_concepts: int) -> None:
     target = cli_env / "out" / "seed.tbx"
     target.parent.mkdir()
     result = runner.invoke(app, ["termbase", "export", "--format", "tbx", "-o", str(target)])
     assert result.exit_code == 0, result.output
-    assert f"{SEED_CONCEPTS} concepts written to" in result.output
+    assert f"{seed_concepts} concepts written to" in result.output
     assert (
         len(parse(target.read_bytes()).getroot().findall(".//tbx:conceptEntry", NS))
-        == SEED_CONCEPTS
+        == seed_concepts
     )
     assert [p.name for p in target.parent.iterdir()] == ["seed.tbx"]  # no partial file left
     printed = runner.invoke(app, ["termbase", "export", "--format", "csv", "--lang", "en"])

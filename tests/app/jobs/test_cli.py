@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,6 @@ from typer.testing import CliRunner
 
 from app.cli import app
 from app.db import Database
-from tests.conftest import make_client
 
 runner = CliRunner()
 
@@ -34,7 +33,9 @@ class _Borrowed:
 
 
 @pytest.fixture
-def service(database: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+def service(
+    database: Database, monkeypatch: pytest.MonkeyPatch, make_client: Callable[..., TestClient]
+) -> Iterator[TestClient]:
     with make_client(
         database.url, load_seed=False, runner="local", job_workers=2, job_poll_interval=0.05
     ) as client:
