@@ -4,10 +4,12 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from app.cli import app
 from app.db import Database
+from termbase.models import Revision
 from tests.tbx_support import NS, parse, state
 
 runner = CliRunner()
@@ -45,6 +47,9 @@ def test_export_to_a_file_and_to_standard_output(cli_env: Path, seed_concepts: i
     printed = runner.invoke(app, ["termbase", "export", "--format", "csv", "--lang", "en"])
     assert printed.exit_code == 0
     assert printed.stdout_bytes.startswith(b"\xef\xbb\xbfconcept_id,")
+    # --lang en: the English columns only
+    header = printed.stdout_bytes.decode("utf-8-sig").splitlines()[0].split(",")
+    assert "en" in header and not [column for column in header if column.startswith("fr")]
 
 
 def test_export_options_are_checked(cli_env: Path) -> None:
@@ -74,6 +79,8 @@ def test_import_dry_run_then_for_real(
     report = json.loads(real.stdout)
     assert report["committed"] and report["concepts"]["created"] == 45
     assert state(database)["concepts"] == 45
+    with database.sessionmaker() as session:  # --user: the name on every revision
+        assert set(session.scalars(select(Revision.changed_by))) == {"cli-user"}
     exported = tmp_path / "again.tbx"
     assert runner.invoke(app, ["termbase", "export", "-o", str(exported)]).exit_code == 0
     again = runner.invoke(app, ["termbase", "import", str(exported), "--mode", "skip", "--json"])

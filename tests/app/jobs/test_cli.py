@@ -65,6 +65,7 @@ def test_submit_wait_status_results_and_cancel(
     assert submitted.exit_code == 0, submitted.output
     job = json.loads(submitted.stdout)
     assert job["state"] == "done" and job["counts"]["done"] == 5
+    assert job["options"]["presegmented"] is True  # sent with the job, not just accepted
 
     status = runner.invoke(app, ["jobs", "status", str(job["id"])])
     assert status.exit_code == 0 and "done" in status.stdout
