@@ -763,6 +763,7 @@ def termbase_import(
         TransferSpeedColumn,
     )
 
+    from app.bootstrap import import_collector
     from app.imports import import_file
     from termbase.exchange.importer import (
         ImportFormat,
@@ -827,7 +828,9 @@ def termbase_import(
             on_duplicate=on_duplicate or settings.on_duplicate,
         )
         try:
-            report = import_file(database, handle, options)
+            with import_collector() as collect:  # a process of its own: see import_collector
+                options.after_chunk = collect
+                report = import_file(database, handle, options)
         finally:
             if handle is not sys.stdin.buffer:
                 handle.close()

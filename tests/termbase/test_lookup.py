@@ -1,5 +1,6 @@
 """Look-up in the term index: exact, prefix and fuzzy, both directions, traps flagged."""
 
+import gc
 from collections.abc import Callable
 
 import pytest
@@ -153,3 +154,15 @@ def test_index_follows_changes_made_by_another_process(
         assert not index.refresh(session=session)
     assert index.lookup("passeur", src="fr")[0] == []
     assert index.concept_count == seed_concepts
+
+
+def test_a_load_calls_after_load_and_leaves_the_garbage_collector_alone(
+    seeded_database: Database,
+) -> None:
+    loaded: list[TermIndex] = []
+    frozen = gc.get_freeze_count()
+    index = TermIndex(after_load=loaded.append)
+    with seeded_database.sessionmaker() as session:
+        index.load(session=session)
+    assert loaded == [index] and index.term_count > 0
+    assert gc.get_freeze_count() == frozen
