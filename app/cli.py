@@ -813,6 +813,7 @@ def termbase_import(
         TransferSpeedColumn,
     )
 
+    from app.bootstrap import import_collector
     from app.imports import import_file
     from termbase.exchange.importer import (
         ImportOptions,
@@ -885,7 +886,9 @@ def termbase_import(
             collection=collection,
         )
         try:
-            report = import_file(database, handle, options)
+            with import_collector() as collect:  # a process of its own: see import_collector
+                options.after_chunk = collect
+                report = import_file(database, handle, options)
         finally:
             if handle is not sys.stdin.buffer:
                 handle.close()

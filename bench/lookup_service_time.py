@@ -44,6 +44,7 @@ import psutil  # noqa: E402
 from _machine import busy_cores_since, busy_mark  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
+from app.bootstrap import settle_collector  # noqa: E402
 from app.db import Database  # noqa: E402
 from app.schemas import (  # noqa: E402
     LookupPage,
@@ -498,7 +499,7 @@ def main() -> None:
     )
     rss_before = process.memory_info().rss
     database = Database(f"sqlite:///{args.db}")
-    index = TermIndex()
+    index = TermIndex(after_load=settle_collector)  # as the service builds it
     with database.sessionmaker() as session:
         load_s = timed("index load (TermIndex.load)", lambda: index.load(session=session))
     gc.collect()

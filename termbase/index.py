@@ -17,10 +17,9 @@ Three structures answer the three kinds of query:
 from __future__ import annotations
 
 import bisect
-import gc
 import threading
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from sys import intern
@@ -313,8 +312,11 @@ def _trigrams(text: str) -> set[str]:
 class TermIndex:
     """All terms of the termbase, ready for look-up and recognition; safe to share by threads."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, after_load: Callable[[TermIndex], None] | None = None) -> None:
+        """``after_load``: called after each full load, with the index (the service settles its
+        garbage collector there: see app.bootstrap.settle_collector)."""
         self._lock = threading.RLock()
+        self._after_load = after_load
         self._clear()
 
     def _clear(self) -> None:
@@ -364,8 +366,8 @@ class TermIndex:
         with self._lock:
             for name in self._STATE:
                 setattr(self, name, getattr(fresh, name))
-        if self.term_count > 20_000:
-            _settle_garbage_collector()
+        if self._after_load is not None:
+            self._after_load(self)
 
     @classmethod
     def of_concepts(cls, concepts: Iterable[IndexedConcept]) -> TermIndex:
@@ -700,17 +702,6 @@ def _case_fits(term: IndexedTerm, found: str) -> bool:
     if term.term_type not in ("acronym", "abbreviation") or not term.text.isupper():
         return True
     return found.isupper()
-
-
-def _settle_garbage_collector() -> None:
-    """Take the index's millions of long-lived objects out of the collector's sight.
-
-    Without this, each full collection walks them all: pauses of hundreds of milliseconds in the
-    middle of requests (measured: look-up p99 of 486 ms over HTTP before, see docs/BENCHMARKS.md).
-    """
-    gc.unfreeze()  # what an earlier load froze and is now garbage gets collected too
-    gc.collect()
-    gc.freeze()
 
 
 def _better(score: float, term: IndexedTerm, old_score: float, old_term: IndexedTerm) -> bool:

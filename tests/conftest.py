@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from lxml import etree
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -23,14 +25,12 @@ from app.db import Database, normalize_url, upgrade
 from app.main import create_app
 from app.models import metadata
 from app.settings import Settings
+from termbase.exchange.schematron import load_relaxng, load_schematron
 from termbase.index import TermIndex
 from termbase.models import DEFAULT_COLLECTIONS
 from termbase.seed import load_seed_if_new, read_seed
 
 SEED_CONCEPTS = len(read_seed()["concepts"])  # concepts in the shipped seed
-
-# The termbase exchange tests' fixtures (the TBX schemas of the shared folder).
-pytest_plugins = ("tests.tbx_support",)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("ALINEA_SHARED_DIR", ROOT.parent / "shared"))
@@ -57,6 +57,31 @@ def shared_dir() -> Path:
 @pytest.fixture(scope="session")
 def seed_document(shared_dir: Path) -> str:
     return (shared_dir / "data/seed/trafficking-resolution-2019.fr.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def seed_concepts() -> int:
+    """How many concepts the shipped seed has."""
+    return SEED_CONCEPTS
+
+
+@pytest.fixture(scope="session")
+def tbx_dir(shared_dir: Path) -> Path:
+    """The official TBX schemas and samples of the shared folder."""
+    folder = shared_dir / "tbx"
+    if not (folder / "core/TBXcoreStructV03.rng").is_file():
+        pytest.skip(f"needs the TBX schemas and samples of {folder}")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def core_rng(tbx_dir: Path) -> etree.RelaxNG:
+    return load_relaxng(tbx_dir / "core/TBXcoreStructV03.rng")
+
+
+@pytest.fixture(scope="session")
+def basic_schematron(tbx_dir: Path) -> Any:
+    return load_schematron(tbx_dir / "basic_dialect/DCA/TBX-Basic_DCA.sch")
 
 
 @pytest.fixture(scope="session")
@@ -174,7 +199,7 @@ def seeded_index(seeded_database: Database) -> TermIndex:
 # -- writing as another process would --------------------------------------------------------
 
 
-def add_concept(database: Database, *terms: dict[str, str], user: str = "elsewhere") -> int:
+def _add_concept(database: Database, *terms: dict[str, str], user: str = "elsewhere") -> int:
     """Create a concept with ``terms`` straight in the database; return its id."""
     from termbase.schemas import ConceptIn
     from termbase.service import create_concept
@@ -186,7 +211,7 @@ def add_concept(database: Database, *terms: dict[str, str], user: str = "elsewhe
         return concept.id
 
 
-def replace_terms(
+def _replace_terms(
     database: Database, concept_id: int, *terms: dict[str, str], user: str = "elsewhere"
 ) -> None:
     """Replace a concept's terms straight in the database."""
@@ -200,6 +225,20 @@ def replace_terms(
             session=session,
             user=user,
         )
+
+
+@pytest.fixture(scope="session")
+def add_concept() -> Callable[..., int]:
+    """``add_concept(database, *terms, user=…)``: a concept created straight in the database, as
+    another process would; returns its id."""
+    return _add_concept
+
+
+@pytest.fixture(scope="session")
+def replace_terms() -> Callable[..., None]:
+    """``replace_terms(database, concept_id, *terms, user=…)``: a concept's terms replaced straight
+    in the database, as another process would."""
+    return _replace_terms
 
 
 # -- the service over HTTP -----------------------------------------------------------------------
@@ -220,11 +259,11 @@ class KeyedClient(TestClient):
     def __enter__(self) -> KeyedClient:
         super().__enter__()
         if self.role is not None:
-            self.headers.update(bearer(make_key(self.database_url, self.role, self.key_name)))
+            self.headers.update(_bearer(_make_key(self.database_url, self.role, self.key_name)))
         return self
 
 
-def make_client(
+def _make_client(
     url: str, *, role: str | None = "admin", name: str = "tester", **settings: object
 ) -> KeyedClient:
     """The app on the database at ``url``; inside ``with``, its requests carry a key of ``role``
@@ -236,7 +275,7 @@ def make_client(
     return KeyedClient(app, url, role, name)
 
 
-def make_key(url: str, role: str = "admin", name: str = "tester") -> str:
+def _make_key(url: str, role: str = "admin", name: str = "tester") -> str:
     """A new API key on the database at ``url`` (as `alinea keys create` makes them)."""
     from app.auth.keys import create_key
     from app.auth.models import Role
@@ -249,14 +288,33 @@ def make_key(url: str, role: str = "admin", name: str = "tester") -> str:
         database.dispose()
 
 
-def bearer(key: str) -> dict[str, str]:
+def _bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture(scope="session")
+def make_client() -> Callable[..., KeyedClient]:
+    """``make_client(url, role=…, name=…, **settings)``: the app on the database at ``url``, with
+    ``settings`` (see ``_make_client``)."""
+    return _make_client
+
+
+@pytest.fixture(scope="session")
+def make_key() -> Callable[..., str]:
+    """``make_key(url, role="admin", name="tester")``: a new API key on that database."""
+    return _make_key
+
+
+@pytest.fixture(scope="session")
+def bearer() -> Callable[[str], dict[str, str]]:
+    """``bearer(key)``: the Authorization header that sends ``key``."""
+    return _bearer
 
 
 @pytest.fixture
 def client(database: Database) -> Iterator[TestClient]:
     """The app on an empty termbase (no seed), its requests sent with an admin's key."""
-    with make_client(database.url, load_seed=False) as test_client:
+    with _make_client(database.url, load_seed=False) as test_client:
         yield test_client
 
 
@@ -264,5 +322,5 @@ def client(database: Database) -> Iterator[TestClient]:
 def seeded_client(database: Database) -> Iterator[TestClient]:
     """The app as a user starts it: migrations applied and the UN seed termbase loaded; its
     requests sent with an admin's key."""
-    with make_client(database.url) as test_client:
+    with _make_client(database.url) as test_client:
         yield test_client

@@ -1,20 +1,18 @@
-"""Helpers and fixtures of the termbase exchange tests (TBX, CSV): the official TBX schemas from
-``../shared/tbx``, exports and imports in one call, the state of a database to compare."""
+"""Helpers of the termbase exchange tests (TBX, CSV): exports and imports in one call, the state
+of a database to compare, the TBX namespace and the official samples' names. Plain functions and
+constants, no fixtures: the fixtures (the TBX schemas of ``../shared/tbx``) are in conftest.py."""
 
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
-import pytest
 from lxml import etree
 from sqlalchemy import func, select, text
 
 from app.db import Database
 from termbase.exchange.export import ExportFormat, export_termbase
 from termbase.exchange.importer import ImportOptions, ImportReport, MergePolicy, import_termbase
-from termbase.exchange.schematron import load_relaxng, load_schematron
 from termbase.exchange.selection import ExportFilter
 from termbase.models import Concept, Revision, Term, TermbaseState
 
@@ -33,24 +31,6 @@ VALID_SAMPLES = (
     "test_files/min_good.tbx",
     "test_files/core_structure_good.tbx",
 )
-
-
-@pytest.fixture(scope="session")
-def tbx_dir(shared_dir: Path) -> Path:
-    folder = shared_dir / "tbx"
-    if not (folder / "core/TBXcoreStructV03.rng").is_file():
-        pytest.skip(f"needs the TBX schemas and samples of {folder}")
-    return folder
-
-
-@pytest.fixture(scope="session")
-def core_rng(tbx_dir: Path) -> etree.RelaxNG:
-    return load_relaxng(tbx_dir / "core/TBXcoreStructV03.rng")
-
-
-@pytest.fixture(scope="session")
-def basic_schematron(tbx_dir: Path) -> Any:
-    return load_schematron(tbx_dir / "basic_dialect/DCA/TBX-Basic_DCA.sch")
 
 
 def export_bytes(

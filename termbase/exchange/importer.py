@@ -47,7 +47,6 @@ from __future__ import annotations
 import codecs
 import contextlib
 import enum
-import gc
 import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -141,6 +140,9 @@ class ImportOptions:
     user: str = "anonymous"
     max_bytes: int = DEFAULT_MAX_BYTES
     progress: Callable[[int], None] | None = None
+    # Called once each chunk of concepts is written: where a process of its own tunes its garbage
+    # collector (`alinea termbase import`, see app.bootstrap.import_collector); never done here.
+    after_chunk: Callable[[], None] | None = None
     on_conflict: OnConflict | str = OnConflict.KEEP
     on_duplicate: OnDuplicate | str = OnDuplicate.WARN
     # The collection new concepts go to (created, as a vocabulary, if missing). None: the file's
@@ -356,17 +358,6 @@ def _concepts(
     yield from read(reader, info)
 
 
-def _young_collection() -> None:
-    """Collect the objects of the chunk just written, and only them.
-
-    An import allocates millions of short-lived objects; left to itself the garbage collector
-    runs full collections over every object of the process all along (a quarter of the time of
-    a 100,000-concept import). Automatic collection is off during the import and each chunk
-    ends with a collection of the young generations.
-    """
-    gc.collect(1)
-
-
 def import_termbase(
     source: BinaryIO, *, session: Session, options: ImportOptions | None = None
 ) -> ImportReport:
@@ -385,21 +376,18 @@ def import_termbase(
     info = TbxInfo()
     info.skos = skos.SkosInfo()
     writer = _Writer(session, options, report, problems, info)
-    collecting = gc.isenabled()
-    gc.disable()  # see _young_collection
     try:
         incoming = _concepts(reader, options, report, info)
         writer.begin()
         while chunk := list(itertools.islice(incoming, CHUNK)):
             writer.write(chunk)
             del chunk
-            _young_collection()
+            if options.after_chunk is not None:
+                options.after_chunk()
         writer.finish()
     except ImportRefused as refused:
         problems.error(Position(refused.line, refused.column), refused.code, refused.message)
     finally:
-        if collecting:
-            gc.enable()
         writer.close()
         report.bytes_read = reader.bytes_read
         report.version = info.version

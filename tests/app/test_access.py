@@ -8,6 +8,7 @@ send), cancelled another user's job, and named itself in the history with ``X-Al
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,7 +20,6 @@ from app.cli import app as cli
 from app.db import Database
 from app.jobs.models import Job
 from termbase.models import Concept
-from tests.conftest import SEED_CONCEPTS, bearer, make_client, make_key
 
 PROBLEM = "application/problem+json"
 CONCEPT = {
@@ -47,17 +47,19 @@ def assert_problem(response: Any, status: int, *words: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def anonymous(database: Database) -> Any:
+def anonymous(database: Database, make_client: Callable[..., TestClient]) -> Any:
     """The service as a stranger reaches it: default settings (ALINEA_AUTH=writes), no key."""
     with make_client(database.url, role=None) as client:
         yield client
 
 
-def test_reads_are_open_and_writes_need_a_key(anonymous: TestClient, database: Database) -> None:
+def test_reads_are_open_and_writes_need_a_key(
+    anonymous: TestClient, database: Database, seed_concepts: int
+) -> None:
     assert anonymous.get("/v1/terms", params={"q": "traite des personnes"}).status_code == 200
     assert anonymous.get("/v1/concepts/1").status_code == 200
     count = concepts(database)
-    assert count == SEED_CONCEPTS
+    assert count == seed_concepts
     for response in (
         anonymous.delete("/v1/concepts/1"),
         anonymous.patch("/v1/concepts/1", json={"note": "x"}),
@@ -83,7 +85,10 @@ def test_an_anonymous_text_plain_import_rewrites_nothing(
 
 
 def test_a_bad_or_revoked_key_is_refused_even_for_reads(
-    anonymous: TestClient, database: Database
+    anonymous: TestClient,
+    database: Database,
+    bearer: Callable[[str], dict[str, str]],
+    make_key: Callable[..., str],
 ) -> None:
     for header in (
         "Bearer nonsense",
@@ -104,7 +109,7 @@ def test_a_bad_or_revoked_key_is_refused_even_for_reads(
     assert_problem(anonymous.get("/v1/concepts/1", headers=bearer(key)), 401)
 
 
-def test_roles(database: Database) -> None:
+def test_roles(database: Database, make_client: Callable[..., TestClient]) -> None:
     with make_client(database.url, role="reader", name="rita") as reader:
         assert reader.get("/v1/concepts/1").status_code == 200
         assert (
@@ -128,7 +133,9 @@ def test_roles(database: Database) -> None:
         assert history[-1]["changed_by"] == "tess"
 
 
-def test_a_job_belongs_to_its_submitter(database: Database) -> None:
+def test_a_job_belongs_to_its_submitter(
+    database: Database, make_client: Callable[..., TestClient]
+) -> None:
     with (
         make_client(database.url, role="reader", name="rita") as rita,
         make_client(database.url, role="reader", name="ravi") as ravi,
@@ -148,7 +155,12 @@ def test_a_job_belongs_to_its_submitter(database: Database) -> None:
         assert session.get(Job, other["id"]).owner == "ravi"  # type: ignore[union-attr]
 
 
-def test_required_closes_reads_too(database: Database) -> None:
+def test_required_closes_reads_too(
+    database: Database,
+    bearer: Callable[[str], dict[str, str]],
+    make_client: Callable[..., TestClient],
+    make_key: Callable[..., str],
+) -> None:
     with make_client(database.url, role=None, auth="required") as client:
         assert_problem(client.get("/v1/terms", params={"q": "traite"}), 401, "API key")
         assert_problem(client.get("/v1/concepts/1"), 401)
@@ -158,7 +170,9 @@ def test_required_closes_reads_too(database: Database) -> None:
         assert client.get("/v1/concepts/1", headers=bearer(key)).status_code == 200
 
 
-def test_off_serves_loopback_only(database: Database) -> None:
+def test_off_serves_loopback_only(
+    database: Database, make_client: Callable[..., TestClient]
+) -> None:
     app_client = make_client(database.url, role=None, auth="off")
     with TestClient(app_client.app, base_url="http://127.0.0.1:8000") as local:
         created = local.post("/v1/concepts", json=CONCEPT)
@@ -177,6 +191,7 @@ def test_off_serves_loopback_only(database: Database) -> None:
 
 def test_no_write_takes_a_body_a_web_page_can_send_without_a_preflight(
     database: Database,
+    make_client: Callable[..., TestClient],
 ) -> None:
     """With ALINEA_AUTH=off nobody needs a key, so a page could make a browser on this machine
     POST a text/plain import or a form to 127.0.0.1. Such writes are refused unless they carry
@@ -232,7 +247,7 @@ def test_keys_cli(database: Database) -> None:
 
 
 def test_the_jobs_command_line_sends_a_zip_with_its_key(
-    database: Database, monkeypatch: pytest.MonkeyPatch
+    database: Database, monkeypatch: pytest.MonkeyPatch, make_client: Callable[..., TestClient]
 ) -> None:
     import io
     import zipfile

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,6 @@ from lxml import etree
 from alignment.evaluate import check_coverage, parse_beads, sentence_lines
 from app.api.align import align_texts
 from app.schemas import AlignResponse
-from tests.conftest import make_client
 
 PROBLEM = "application/problem+json"
 MB = 1024 * 1024
@@ -27,7 +26,9 @@ UN = "data/align-dev/un"
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def client(
+    tmp_path_factory: pytest.TempPathFactory, make_client: Callable[..., TestClient]
+) -> Iterator[TestClient]:
     url = f"sqlite:///{tmp_path_factory.mktemp('align') / 'align.db'}"
     with make_client(url, load_seed=False) as test_client:
         yield test_client
@@ -282,7 +283,7 @@ def test_other_routes_keep_the_ordinary_body_limit(client: TestClient) -> None:
     assert response.json()["type"].endswith("/request-too-large")
 
 
-def test_the_limit_is_a_setting(tmp_path: Path) -> None:
+def test_the_limit_is_a_setting(tmp_path: Path, make_client: Callable[..., TestClient]) -> None:
     with make_client(
         f"sqlite:///{tmp_path / 'small.db'}", load_seed=False, max_align_bytes=4096
     ) as small:

@@ -330,6 +330,7 @@ def test_lexicon_build_writes_the_artifacts_and_prints_their_hashes(
         assert manifest[part]["sha256"] == hashlib.sha256(data).hexdigest()
         assert manifest[part]["sha256"] in result.stdout
     assert manifest["settings"]["vocab_size"] == 800 and manifest["settings"]["seed"] == 5
+    assert manifest["settings"]["ibm1_iterations"] == 2
 
 
 def test_lexicon_build_needs_the_corpus(work: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,7 +19,6 @@ from sqlalchemy.exc import OperationalError
 
 from app.db import Database
 from app.problems import database_unavailable
-from tests.conftest import SEED_CONCEPTS, make_client
 
 PROBLEM = "application/problem+json"
 HUGE = "99999999999999999999"
@@ -105,12 +105,12 @@ def test_forged_cursors_are_422(seeded_client: TestClient, path: str) -> None:
         assert problem["type"].endswith(("invalid-cursor", "validation-error"))
 
 
-def test_issued_cursors_still_page(seeded_client: TestClient) -> None:
+def test_issued_cursors_still_page(seeded_client: TestClient, seed_concepts: int) -> None:
     first = seeded_client.get("/v1/concepts", params={"limit": 200}).json()
     second = seeded_client.get(
         "/v1/concepts", params={"limit": 200, "cursor": first["next_cursor"]}
     ).json()
-    assert len(first["items"]) + len(second["items"]) == SEED_CONCEPTS
+    assert len(first["items"]) + len(second["items"]) == seed_concepts
     assert second["next_cursor"] is None
     # a cursor is signed: changing one character of it makes it someone else's
     cursor = first["next_cursor"]
@@ -143,7 +143,9 @@ def test_only_an_outage_is_database_unavailable() -> None:
     assert not database_unavailable(error("no such table: concept", "SQLITE_ERROR"))
 
 
-def test_a_statement_error_is_not_called_an_outage(database: Database) -> None:
+def test_a_statement_error_is_not_called_an_outage(
+    database: Database, make_client: Callable[..., TestClient]
+) -> None:
     with make_client(database.url, load_seed=False) as keyed:
         client = TestClient(keyed.app, raise_server_exceptions=False, headers=keyed.headers)
         with database.engine.begin() as conn:
@@ -157,7 +159,9 @@ def test_a_statement_error_is_not_called_an_outage(database: Database) -> None:
                 conn.exec_driver_sql("ALTER TABLE job_gone RENAME TO job")
 
 
-def test_no_free_connection_is_a_503_problem(database: Database) -> None:
+def test_no_free_connection_is_a_503_problem(
+    database: Database, make_client: Callable[..., TestClient]
+) -> None:
     settings = {"database_pool_size": 1, "database_max_overflow": 0, "database_pool_timeout": 0.2}
     with make_client(database.url, load_seed=False, **settings) as client:  # type: ignore[arg-type]
         engine = client.app.state.database.engine  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ context and the job as source. Queueing needs a terminologist's key; listing alo
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,8 +14,6 @@ from typer.testing import CliRunner
 
 from app.cli import app as cli
 from app.db import Database
-from tests.app.test_qa_api import _finished_job
-from tests.conftest import bearer, make_client, make_key
 
 FR = (
     "Le Conseil examine l'examen périodique universel du pays.\n\n"
@@ -29,7 +27,7 @@ DOCUMENTS = [{"name": f"d{i}", "fr": FR, "en": EN} for i in range(3)]
 
 
 @pytest.fixture
-def client(database: Database) -> Iterator[TestClient]:
+def client(database: Database, make_client: Callable[..., TestClient]) -> Iterator[TestClient]:
     with make_client(database.url, role="terminologist", name="terry") as test_client:
         yield test_client
 
@@ -41,9 +39,9 @@ def _pending(client: TestClient) -> dict[str, dict[str, object]]:
 
 
 def test_mined_pairs_are_queued_rejected_for_good_and_accepted_as_concepts(
-    client: TestClient, database: Database
+    client: TestClient, database: Database, finished_job: Callable[..., int]
 ) -> None:
-    job_id = _finished_job(client, database, DOCUMENTS)
+    job_id = finished_job(client, database, DOCUMENTS)
     path = f"/v1/jobs/{job_id}/term-candidates"
     mined = client.post(path, json={"limit": 20})
     assert mined.status_code == 200, mined.text
@@ -84,9 +82,13 @@ def test_mined_pairs_are_queued_rejected_for_good_and_accepted_as_concepts(
 
 
 def test_listing_is_a_read_and_queueing_needs_a_terminologist(
-    client: TestClient, database: Database
+    client: TestClient,
+    database: Database,
+    make_key: Callable[..., str],
+    bearer: Callable[[str], dict[str, str]],
+    finished_job: Callable[..., int],
 ) -> None:
-    job_id = _finished_job(client, database, DOCUMENTS[:2])
+    job_id = finished_job(client, database, DOCUMENTS[:2])
     path = f"/v1/jobs/{job_id}/term-candidates"
     reader = bearer(make_key(database.url, "reader", "rita"))
     key = client.headers.pop("Authorization")
@@ -102,10 +104,12 @@ def test_listing_is_a_read_and_queueing_needs_a_terminologist(
     assert _pending(client) == {}
 
 
-def test_without_keys_a_cross_site_form_cannot_queue(database: Database) -> None:
+def test_without_keys_a_cross_site_form_cannot_queue(
+    database: Database, make_client: Callable[..., TestClient], finished_job: Callable[..., int]
+) -> None:
     app_client = make_client(database.url, role=None, auth="off")
     with TestClient(app_client.app, base_url="http://127.0.0.1:8000") as local:
-        job_id = _finished_job(local, database, DOCUMENTS[:2])
+        job_id = finished_job(local, database, DOCUMENTS[:2])
         path = f"/v1/jobs/{job_id}/term-candidates"
         for simple in ({"content": b"", "headers": {"content-type": "text/plain"}}, {}):
             form = local.post(path, **simple)  # type: ignore[arg-type]
@@ -115,11 +119,14 @@ def test_without_keys_a_cross_site_form_cannot_queue(database: Database) -> None
 
 
 def test_terms_extract_queues_with_the_flag(
-    database: Database, monkeypatch: pytest.MonkeyPatch
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    make_client: Callable[..., TestClient],
+    finished_job: Callable[..., int],
 ) -> None:
     database_url = database.url
     with make_client(database_url) as client:
-        job_id = _finished_job(client, database, DOCUMENTS)
+        job_id = finished_job(client, database, DOCUMENTS)
     monkeypatch.setenv("ALINEA_DATABASE_URL", database_url)
     runner = CliRunner()
     listed = runner.invoke(cli, ["terms", "extract", "--job", str(job_id), "--format", "json"])

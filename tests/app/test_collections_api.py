@@ -3,7 +3,9 @@ the review queue of term candidates, over HTTP."""
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import SEED_CONCEPTS
+from termbase.seed import read_seed
+
+SEED_CONCEPTS = len(read_seed()["concepts"])  # concepts in the shipped seed
 
 PROBLEM = "application/problem+json"
 TURTLE = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .

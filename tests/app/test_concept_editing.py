@@ -4,13 +4,13 @@ text XML cannot carry refused."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from app.db import Database
-from tests.conftest import bearer, make_key
 
 PROBLEM = "application/problem+json"
 
@@ -263,7 +263,12 @@ def test_the_history_says_what_each_revision_changed(client: TestClient) -> None
     assert {c["field"] for c in history[0]["changes"]} == {"definition", "term"}
 
 
-def test_any_revision_can_be_restored_as_a_new_one(client: TestClient, database: Database) -> None:
+def test_any_revision_can_be_restored_as_a_new_one(
+    client: TestClient,
+    database: Database,
+    bearer: Callable[[str], dict[str, str]],
+    make_key: Callable[..., str],
+) -> None:
     concept = client.post("/v1/concepts", json=SMUGGLING).json()
     url = f"/v1/concepts/{concept['id']}"
     client.patch(url, json={"definition": "Changed.", "terms": [concept["terms"][0]]})
@@ -313,8 +318,9 @@ def test_a_deleted_concept_comes_back_under_its_own_id(client: TestClient) -> No
 # -- If-Match required ----------------------------------------------------------------------------
 
 
-def test_a_setting_makes_if_match_required(database) -> None:  # type: ignore[no-untyped-def]
-    from tests.conftest import make_client
+def test_a_setting_makes_if_match_required(
+    database, make_client: Callable[..., TestClient]
+) -> None:  # type: ignore[no-untyped-def]
 
     with make_client(database.url, load_seed=False, require_if_match=True) as client:
         created = client.post("/v1/concepts", json=SMUGGLING)  # creating needs none

@@ -1,8 +1,10 @@
 """The terminologist's API: concept CRUD, validation, history; nothing half-written."""
 
+from collections.abc import Callable
+
 from fastapi.testclient import TestClient
 
-from tests.conftest import KeyedClient, bearer, make_key
+from app.db import Database
 
 PROBLEM = "application/problem+json"
 
@@ -70,10 +72,15 @@ def test_create_read_update_delete(client: TestClient) -> None:
     assert client.get("/v1/terms", params={"q": "trafic de migrants"}).json()["items"] == []
 
 
-def test_history_keeps_every_change(client: KeyedClient) -> None:
+def test_history_keeps_every_change(
+    client: TestClient,
+    database: Database,
+    bearer: Callable[[str], dict[str, str]],
+    make_key: Callable[..., str],
+) -> None:
     def key_of(name: str) -> dict[str, str]:
         # Who made a change is the owner of the key: a header the client chooses is ignored.
-        key = make_key(client.database_url, "terminologist", name)
+        key = make_key(database.url, "terminologist", name)
         return {**bearer(key), "X-Alinea-User": "alinea-seed"}
 
     concept = client.post("/v1/concepts", json=CONCEPT, headers=key_of("marie")).json()

@@ -36,7 +36,6 @@ from schemathesis.specs.openapi.checks import (
 from app.db import Database
 from app.main import create_app
 from app.settings import Settings
-from tests.conftest import bearer, make_key
 
 EXAMPLES = int(os.environ.get("ALINEA_TEST_FUZZ_EXAMPLES", "15"))
 CHECKS = [
@@ -71,7 +70,12 @@ def _fuzz(operation: Any, mode: GenerationMode, call: Callable[[Any], Any]) -> N
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda role: role or "anonymous")
-def test_every_operation_survives_fuzzing(database: Database, role: str | None) -> None:
+def test_every_operation_survives_fuzzing(
+    database: Database,
+    role: str | None,
+    bearer: Callable[[str], dict[str, str]],
+    make_key: Callable[..., str],
+) -> None:
     if database.url.startswith("postgresql") and role != "admin":
         pytest.skip("PostgreSQL is fuzzed as admin, who reaches every write; SQLite as each role")
     app = create_app(

@@ -1,10 +1,11 @@
 """Health probes, OpenAPI, and problem documents for every error."""
 
+from collections.abc import Callable
+
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from app.db import Database, head_revision
-from tests.conftest import make_client
 
 PROBLEM = "application/problem+json"
 
@@ -16,7 +17,9 @@ def test_livez_and_readyz(client: TestClient) -> None:
     assert ready.json()["checks"]["database"] == "ok"
 
 
-def test_readyz_fails_when_migrations_are_behind(database: Database) -> None:
+def test_readyz_fails_when_migrations_are_behind(
+    database: Database, make_client: Callable[..., TestClient]
+) -> None:
     with make_client(database.url, load_seed=False) as client:
         with database.engine.begin() as conn:
             conn.execute(text("UPDATE alembic_version SET version_num = 'older'"))

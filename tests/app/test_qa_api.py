@@ -3,33 +3,20 @@ text, jobs read from the database, and bad input answered with problems."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from app.db import Database
-from app.jobs import repository
-from app.jobs.worker import align_pair
-from tests.conftest import make_client
+from tests.app.qa_sample import CONTEXTS, EN, FR
 
 PROBLEM = "application/problem+json"
 
-FR = (
-    "Le Conseil condamne la traite des personnes.\n\n"
-    "Les États Membres ont adopté la résolution A/RES/74/176 le 18 décembre 2019.\n\n"
-    "Il y a 1 500 victimes de la traite dans la région.\n"
-)
-EN = (
-    "The Council condemns trade in persons.\n\n"
-    "The Member States adopted resolution A/RES/74/176 on 18 December 2019.\n\n"
-    "There are 1,600 victims of trafficking in the region.\n"
-)
-
 
 @pytest.fixture
-def client(database: Database) -> Iterator[TestClient]:
+def client(database: Database, make_client: Callable[..., TestClient]) -> Iterator[TestClient]:
     """The service with the seed termbase and no job runner."""
     with make_client(database.url, runner="off") as test_client:
         yield test_client
@@ -96,32 +83,16 @@ def test_bad_requests_get_problems(
     assert_problem(client.post("/v1/qa", json=body), status, words)
 
 
-def test_a_text_over_the_limit_is_refused(database: Database) -> None:
+def test_a_text_over_the_limit_is_refused(
+    database: Database, make_client: Callable[..., TestClient]
+) -> None:
     with make_client(database.url, runner="off", max_align_bytes=1024) as small:
         assert_problem(small.post("/v1/qa", json={"fr": "é" * 1000, "en": EN}), 413, "limit")
 
 
-def _finished_job(client: TestClient, database: Database, documents: list[dict[str, Any]]) -> int:
-    """A job submitted over HTTP and aligned here, in this process (no runner)."""
-    submitted = client.post("/v1/jobs", json={"documents": documents})
-    assert submitted.status_code == 202, submitted.text
-    job_id: int = submitted.json()["id"]
-    engine = Database(database.url).engine
-    for item in repository.claim(engine, "test", 50, 60):
-        assert repository.complete(
-            engine, "test", item.id, align_pair(item.fr, item.en, item.options)
-        )
-    return job_id
-
-
-CONTEXTS = [
-    ("Le Conseil condamne", "The Council condemns"),
-    ("La Commission examine", "The Commission considers"),
-    ("Le rapport décrit", "The report describes"),
-]
-
-
-def test_a_job_is_checked_and_mined(client: TestClient, database: Database) -> None:
+def test_a_job_is_checked_and_mined(
+    client: TestClient, database: Database, finished_job: Callable[..., int]
+) -> None:
     documents = [
         {
             "name": f"doc{i}",
@@ -132,7 +103,7 @@ def test_a_job_is_checked_and_mined(client: TestClient, database: Database) -> N
         }
         for i, (fr, en) in enumerate(CONTEXTS)
     ]
-    job_id = _finished_job(client, database, documents)
+    job_id = finished_job(client, database, documents)
 
     report = client.post("/v1/qa", json={"job": job_id}).json()
     assert report["summary"]["documents"] == 3

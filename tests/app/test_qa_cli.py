@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from app.cli import app
-from tests.app.test_qa_api import CONTEXTS, EN, FR
+from tests.app.qa_sample import CONTEXTS, EN, FR
 
 runner = CliRunner()
 

@@ -3,13 +3,21 @@ Retry-After (the ``limits`` library counts)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+
 from app.db import Database
-from tests.conftest import bearer, make_client, make_key
 
 RECOGNIZE = {"text": "La traite des personnes.", "src": "fr", "tgt": "en"}
 
 
-def test_requests_over_the_limit_get_a_429_with_retry_after(database: Database) -> None:
+def test_requests_over_the_limit_get_a_429_with_retry_after(
+    database: Database,
+    bearer: Callable[[str], dict[str, str]],
+    make_client: Callable[..., TestClient],
+    make_key: Callable[..., str],
+) -> None:
     with make_client(database.url, role=None, rate_limit="3/minute") as client:
         for _ in range(3):
             assert client.get("/v1/terms", params={"q": "traite"}).status_code == 200
@@ -29,7 +37,9 @@ def test_requests_over_the_limit_get_a_429_with_retry_after(database: Database) 
         assert client.get("/livez").status_code == 200
 
 
-def test_heavy_operations_have_their_own_lower_limit(database: Database) -> None:
+def test_heavy_operations_have_their_own_lower_limit(
+    database: Database, make_client: Callable[..., TestClient]
+) -> None:
     with make_client(
         database.url, role=None, rate_limit="100/minute", rate_limit_heavy="2/minute"
     ) as client:
@@ -41,7 +51,9 @@ def test_heavy_operations_have_their_own_lower_limit(database: Database) -> None
         assert client.get("/v1/terms", params={"q": "traite"}).status_code == 200  # not heavy
 
 
-def test_limits_can_be_turned_off(database: Database) -> None:
+def test_limits_can_be_turned_off(
+    database: Database, make_client: Callable[..., TestClient]
+) -> None:
     with make_client(database.url, role=None, rate_limit="off", rate_limit_heavy="off") as client:
         assert client.app.state.rate_limits is None  # type: ignore[attr-defined]
         for _ in range(20):

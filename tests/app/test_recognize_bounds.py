@@ -4,10 +4,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from fastapi.testclient import TestClient
-
-from tests.conftest import make_client
 
 
 def test_a_text_full_of_terms_gets_a_bounded_answer_that_says_so(seeded_client: TestClient) -> None:
@@ -35,7 +34,7 @@ def test_a_short_text_is_not_truncated(seeded_client: TestClient) -> None:
     assert answer["truncated"] is False and answer["found"] == len(answer["terms"]) == 1
 
 
-def test_the_bound_is_configurable(database) -> None:  # type: ignore[no-untyped-def]
+def test_the_bound_is_configurable(database, make_client: Callable[..., TestClient]) -> None:  # type: ignore[no-untyped-def]
     with make_client(database.url, max_recognize_matches=3) as client:
         answer = client.post(
             "/v1/terms/recognize",

@@ -12,22 +12,15 @@ import os
 import signal
 import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from app.db import Database
 from termbase.exchange.importer import ImportFormat, ImportOptions, import_termbase
-from tests.jobs.test_processes import Service, environment, free_port, serve
-
-
-@pytest.fixture
-def services() -> list[Service]:
-    started: list[Service] = []
-    yield started  # type: ignore[misc]
-    for service in started:
-        service.kill_group()
 
 
 def connect(port: int, receive_buffer: int | None = None) -> socket.socket:
@@ -71,7 +64,11 @@ def big_termbase(database: Database, concepts: int = 4000) -> None:
 
 
 def test_stalled_export_readers_do_not_starve_the_pool(
-    database: Database, tmp_path: Path, services: list[Service]
+    database: Database,
+    tmp_path: Path,
+    free_port: Callable[[], int],
+    environment: Callable[..., dict[str, str]],
+    serve: Callable[..., Any],
 ) -> None:
     big_termbase(database)
     port = free_port()
@@ -84,7 +81,7 @@ def test_stalled_export_readers_do_not_starve_the_pool(
         ALINEA_DATABASE_POOL_TIMEOUT="3",
         ALINEA_IDLE_TIMEOUT="600",  # the readers stay: this is about the database, not sockets
     )
-    serve(services, env, port, tmp_path / "serve.log")
+    serve(env, port, tmp_path / "serve.log")
     readers = []
     for _ in range(6):  # three times the pool
         sock = connect(port, receive_buffer=4096)
@@ -108,7 +105,11 @@ def test_stalled_export_readers_do_not_starve_the_pool(
 
 
 def test_slow_clients_are_cut_off(
-    database: Database, tmp_path: Path, services: list[Service]
+    database: Database,
+    tmp_path: Path,
+    free_port: Callable[[], int],
+    environment: Callable[..., dict[str, str]],
+    serve: Callable[..., Any],
 ) -> None:
     big_termbase(database, 1500)
     port = free_port()
@@ -119,7 +120,7 @@ def test_slow_clients_are_cut_off(
         ALINEA_HEADER_TIMEOUT="1",
         ALINEA_IDLE_TIMEOUT="2",
     )
-    serve(services, env, port, tmp_path / "serve.log")
+    serve(env, port, tmp_path / "serve.log")
     request = b"GET /v1/concepts/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: " + b"x" * 200
     # headers one byte at a time, every 0.3 s: slower than the header deadline
     dribblers = [connect(port) for _ in range(20)]
@@ -171,11 +172,15 @@ def test_slow_clients_are_cut_off(
 
 
 def test_a_slow_header_gets_a_408_problem(
-    database: Database, tmp_path: Path, services: list[Service]
+    database: Database,
+    tmp_path: Path,
+    free_port: Callable[[], int],
+    environment: Callable[..., dict[str, str]],
+    serve: Callable[..., Any],
 ) -> None:
     port = free_port()
     env = environment(database, tmp_path, ALINEA_RUNNER="off", ALINEA_HEADER_TIMEOUT="1")
-    serve(services, env, port, tmp_path / "serve.log")
+    serve(env, port, tmp_path / "serve.log")
     sock = connect(port)
     try:
         sock.sendall(b"GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # no final blank line
@@ -224,11 +229,15 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_pool_processes_end_when_the_service_is_killed(
-    database: Database, tmp_path: Path, services: list[Service]
+    database: Database,
+    tmp_path: Path,
+    free_port: Callable[[], int],
+    environment: Callable[..., dict[str, str]],
+    serve: Callable[..., Any],
 ) -> None:
     port = free_port()
     env = environment(database, tmp_path, ALINEA_JOB_WORKERS="2")
-    service = serve(services, env, port, tmp_path / "serve.log")
+    service = serve(env, port, tmp_path / "serve.log")
     pid = service.process.pid
     # the runner starts its pool once the service is up: a resource tracker, the forkserver
     # and two workers

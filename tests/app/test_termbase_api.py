@@ -1,13 +1,12 @@
 """GET /v1/termbase/export and POST /v1/termbase/import over HTTP."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from fastapi.testclient import TestClient
 from lxml import etree
 
 from app.db import Database
 from termbase.exchange.schematron import failures
-from tests.conftest import SEED_CONCEPTS, make_client
 from tests.tbx_support import NS, body, parse, state
 
 PROBLEM = "application/problem+json"
@@ -15,7 +14,7 @@ XML = {"content-type": "application/xml"}
 
 
 def test_export_streams_a_valid_tbx_file(
-    seeded_client: TestClient, core_rng: etree.RelaxNG, basic_schematron
+    seeded_client: TestClient, core_rng: etree.RelaxNG, basic_schematron, seed_concepts: int
 ) -> None:
     with seeded_client.stream("GET", "/v1/termbase/export") as response:
         assert response.status_code == 200
@@ -27,12 +26,12 @@ def test_export_streams_a_valid_tbx_file(
         pieces = list(response.iter_bytes())
     document = parse(b"".join(pieces))
     assert core_rng.validate(document) and failures(basic_schematron, document) == []
-    assert len(document.getroot().findall(".//tbx:conceptEntry", NS)) == SEED_CONCEPTS
+    assert len(document.getroot().findall(".//tbx:conceptEntry", NS)) == seed_concepts
 
 
-def test_export_formats_and_filters(seeded_client: TestClient) -> None:
+def test_export_formats_and_filters(seeded_client: TestClient, seed_concepts: int) -> None:
     v2 = seeded_client.get("/v1/termbase/export?format=tbx2")
-    assert v2.status_code == 200 and v2.content.count(b"<termEntry ") == SEED_CONCEPTS
+    assert v2.status_code == 200 and v2.content.count(b"<termEntry ") == seed_concepts
     assert v2.headers["content-disposition"].endswith('-v2.tbx"')
     csv = seeded_client.get("/v1/termbase/export?format=csv&lang=fr&status=preferred")
     assert csv.headers["content-type"].startswith("text/csv")
@@ -44,7 +43,7 @@ def test_export_formats_and_filters(seeded_client: TestClient) -> None:
     subject = seeded_client.get(
         "/v1/termbase/export", params={"subject_field": "trafficking in persons"}
     )
-    assert 0 < subject.content.count(b"<conceptEntry ") < SEED_CONCEPTS
+    assert 0 < subject.content.count(b"<conceptEntry ") < seed_concepts
     recent = seeded_client.get("/v1/termbase/export?changed_since=2999-01-01T00:00:00Z")
     assert b"<conceptEntry" not in recent.content
 
@@ -62,7 +61,12 @@ def test_export_filters_are_validated(seeded_client: TestClient) -> None:
         assert response.json()["errors"][0]["loc"] == where
 
 
-def test_import_with_a_dry_run_then_for_real(database: Database, seeded_client: TestClient) -> None:
+def test_import_with_a_dry_run_then_for_real(
+    database: Database,
+    seeded_client: TestClient,
+    make_client: Callable[..., TestClient],
+    seed_concepts: int,
+) -> None:
     exported = seeded_client.get("/v1/termbase/export").content
     with make_client(database.url, load_seed=False, role="terminologist", name="ann") as client:
         from sqlalchemy import text
@@ -74,7 +78,7 @@ def test_import_with_a_dry_run_then_for_real(database: Database, seeded_client: 
         dry = client.post("/v1/termbase/import?dry_run=true", content=exported, headers=XML)
         assert dry.status_code == 200
         assert (
-            dry.json()["concepts"]["created"] == SEED_CONCEPTS and dry.json()["committed"] is False
+            dry.json()["concepts"]["created"] == seed_concepts and dry.json()["committed"] is False
         )
         assert state(database) == before
         real = client.post(
@@ -82,7 +86,7 @@ def test_import_with_a_dry_run_then_for_real(database: Database, seeded_client: 
         )
         assert real.status_code == 200
         report = real.json()
-        assert report["committed"] and report["concepts"]["created"] == SEED_CONCEPTS
+        assert report["committed"] and report["concepts"]["created"] == seed_concepts
         assert report["generation"] == before["generation"] + 1
         # the service's index sees the import at once
         found = client.get(
@@ -159,7 +163,9 @@ def test_unsupported_and_empty_uploads(seeded_client: TestClient) -> None:
     assert empty.status_code == 422 and empty.json()["type"].endswith("/empty-file")
 
 
-def test_an_upload_over_the_limit_is_413(database: Database) -> None:
+def test_an_upload_over_the_limit_is_413(
+    database: Database, make_client: Callable[..., TestClient]
+) -> None:
     with make_client(database.url, load_seed=False, max_import_bytes=4096) as client:
         declared = client.post("/v1/termbase/import", content=b"x" * 5000, headers=XML)
         assert declared.status_code == 413
@@ -184,7 +190,12 @@ def test_openapi_names_the_exchange_operations(client: TestClient) -> None:
     assert {"application/xml", "text/csv", "text/tab-separated-values"} <= set(upload)
 
 
-def test_import_as_a_form_upload(database: Database, seeded_client: TestClient) -> None:
+def test_import_as_a_form_upload(
+    database: Database,
+    seeded_client: TestClient,
+    make_client: Callable[..., TestClient],
+    seed_concepts: int,
+) -> None:
     exported = seeded_client.get("/v1/termbase/export").content
     with make_client(
         database.url, load_seed=False, max_import_bytes=len(exported) + 4096
@@ -195,7 +206,7 @@ def test_import_as_a_form_upload(database: Database, seeded_client: TestClient) 
             data={"comment": "other fields are ignored"},
         )
         assert form.status_code == 200, form.text
-        assert form.json()["concepts"]["unchanged"] == SEED_CONCEPTS
+        assert form.json()["concepts"]["unchanged"] == seed_concepts
         glossary = b"en,fr\nsmuggling of migrants,introduction clandestine de migrants\n"
         csv = client.post(
             "/v1/termbase/import?merge=term:en&mode=add&dry_run=true",

@@ -4,11 +4,12 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from app.cli import app
 from app.db import Database
-from tests.conftest import SEED_CONCEPTS
+from termbase.models import Revision
 from tests.tbx_support import NS, parse, state
 
 runner = CliRunner()
@@ -32,20 +33,23 @@ def test_help() -> None:
         assert result.exit_code == 0 and "Usage" in result.output, args
 
 
-def test_export_to_a_file_and_to_standard_output(cli_env: Path) -> None:
+def test_export_to_a_file_and_to_standard_output(cli_env: Path, seed_concepts: int) -> None:
     target = cli_env / "out" / "seed.tbx"
     target.parent.mkdir()
     result = runner.invoke(app, ["termbase", "export", "--format", "tbx", "-o", str(target)])
     assert result.exit_code == 0, result.output
-    assert f"{SEED_CONCEPTS} concepts written to" in result.output
+    assert f"{seed_concepts} concepts written to" in result.output
     assert (
         len(parse(target.read_bytes()).getroot().findall(".//tbx:conceptEntry", NS))
-        == SEED_CONCEPTS
+        == seed_concepts
     )
     assert [p.name for p in target.parent.iterdir()] == ["seed.tbx"]  # no partial file left
     printed = runner.invoke(app, ["termbase", "export", "--format", "csv", "--lang", "en"])
     assert printed.exit_code == 0
     assert printed.stdout_bytes.startswith(b"\xef\xbb\xbfconcept_id,")
+    # --lang en: the English columns only
+    header = printed.stdout_bytes.decode("utf-8-sig").splitlines()[0].split(",")
+    assert "en" in header and not [column for column in header if column.startswith("fr")]
 
 
 def test_export_options_are_checked(cli_env: Path) -> None:
@@ -75,6 +79,9 @@ def test_import_dry_run_then_for_real(
     report = json.loads(real.stdout)
     assert report["committed"] and report["concepts"]["created"] == 45
     assert state(database)["concepts"] == 45
+    with database.sessionmaker() as session:  # --user: the name on the revisions it made (the
+        # others keep the authors the file's transactions name)
+        assert "cli-user" in set(session.scalars(select(Revision.changed_by)))
     exported = tmp_path / "again.tbx"
     assert runner.invoke(app, ["termbase", "export", "-o", str(exported)]).exit_code == 0
     again = runner.invoke(app, ["termbase", "import", str(exported), "--mode", "skip", "--json"])

@@ -1,5 +1,7 @@
 """The translator's API: GET /v1/terms and POST /v1/terms/recognize over real HTTP."""
 
+from collections.abc import Callable
+
 from fastapi.testclient import TestClient
 
 PROBLEM = "application/problem+json"
@@ -116,8 +118,7 @@ def test_recognize_bad_input(seeded_client: TestClient) -> None:
     assert empty.status_code == 200 and empty.json()["terms"] == []
 
 
-def test_oversized_input_is_refused_whole(database) -> None:
-    from tests.conftest import make_client
+def test_oversized_input_is_refused_whole(database, make_client: Callable[..., TestClient]) -> None:
 
     with make_client(database.url, max_recognize_chars=1000, max_request_bytes=5000) as client:
         too_long = client.post(
@@ -133,8 +134,9 @@ def test_oversized_input_is_refused_whole(database) -> None:
         assert too_big.json()["status"] == 413
 
 
-def test_changes_made_by_another_process_are_seen(database) -> None:
-    from tests.conftest import add_concept, make_client
+def test_changes_made_by_another_process_are_seen(
+    database, add_concept: Callable[..., int], make_client: Callable[..., TestClient]
+) -> None:
 
     with make_client(database.url, load_seed=False, index_check_interval=0) as client:
         assert client.get("/v1/terms", params={"q": "passeur"}).json()["items"] == []

@@ -16,9 +16,11 @@ from termbase.errors import InvalidCollection
 from termbase.exchange.schematron import failures
 from termbase.index import MatchMode, TermIndex
 from termbase.schemas import ConceptIn
+from termbase.seed import read_seed
 from termbase.service import create_concept, get_concept
-from tests.conftest import SEED_CONCEPTS
 from tests.tbx_support import NS, export_bytes, import_bytes, parse
+
+SEED_CONCEPTS = len(read_seed()["concepts"])  # concepts in the shipped seed
 
 
 def _add(database: Database, collection: str | None, *terms: tuple[str, str, str]) -> int:

@@ -1,6 +1,7 @@
 """CSV and TSV imports: a hand-made glossary, the export's own layout, errors at line and column."""
 
 import codecs
+import gc
 
 from sqlalchemy import select
 
@@ -107,3 +108,13 @@ def test_a_row_longer_than_the_header_is_refused(database: Database) -> None:
     report = import_bytes(database, b"en,fr\none,un,extra\n")
     assert not report.accepted
     assert (report.errors[0].line, report.errors[0].column) == (2, 3)
+
+
+def test_an_import_leaves_the_garbage_collector_alone(database: Database) -> None:
+    """The service imports in its thread pool, and collection is process-wide: it stays on for
+    the requests served meanwhile (`alinea termbase import` tunes it at its own edge)."""
+    seen: list[bool] = []
+    report = import_bytes(
+        database, b"en,fr\nState,Etat\n", after_chunk=lambda: seen.append(gc.isenabled())
+    )
+    assert report.committed and seen == [True]

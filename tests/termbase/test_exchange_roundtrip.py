@@ -9,7 +9,6 @@ from app.db import Database
 from termbase.exchange.formats import WRITABLE
 from termbase.schemas import ConceptIn, ConceptPatch
 from termbase.service import create_concept, update_concept
-from tests.conftest import SEED_CONCEPTS
 from tests.tbx_support import VALID_SAMPLES, body, export_bytes, import_bytes, state
 
 TRICKY = {
@@ -47,13 +46,15 @@ def _enrich(database: Database) -> None:
 
 
 @pytest.mark.parametrize("export_format", list(WRITABLE))
-def test_the_seed_round_trips(seeded_database: Database, export_format: str) -> None:
+def test_the_seed_round_trips(
+    seeded_database: Database, export_format: str, seed_concepts: int
+) -> None:
     _enrich(seeded_database)
     first = export_bytes(seeded_database, export_format)
     _empty(seeded_database)
     report = import_bytes(seeded_database, first)
     assert report.committed, report.errors
-    assert report.concepts.created == SEED_CONCEPTS + 1
+    assert report.concepts.created == seed_concepts + 1
     second = export_bytes(seeded_database, export_format)
     if export_format.startswith("tbx"):
         first, second = body(first), body(second)
@@ -77,10 +78,10 @@ def test_text_survives_exactly(database: Database) -> None:
         assert concept.terms[0].context == "Un contexte\navec une ligne"
 
 
-def test_history_round_trips(seeded_database: Database) -> None:
+def test_history_round_trips(seeded_database: Database, seed_concepts: int) -> None:
     _enrich(seeded_database)
     first = export_bytes(seeded_database)
-    assert first.count(b"<transacGrp>") == SEED_CONCEPTS + 3
+    assert first.count(b"<transacGrp>") == seed_concepts + 3
     _empty(seeded_database)
     import_bytes(seeded_database, first, user="someone else")
     second = export_bytes(seeded_database)

@@ -1,11 +1,13 @@
 """Look-up in the term index: exact, prefix and fuzzy, both directions, traps flagged."""
 
+import gc
+from collections.abc import Callable
+
 import pytest
 
 from app.db import Database
 from termbase.index import MatchMode, TermIndex
 from termbase.service import delete_concept
-from tests.conftest import SEED_CONCEPTS, add_concept, replace_terms
 
 
 def _first(index: TermIndex, query: str, src: str = "fr", tgt: str = "en", mode=MatchMode.EXACT):
@@ -115,7 +117,12 @@ def test_regional_tag_matches_its_language(seeded_index: TermIndex) -> None:
     assert equivalents[0] == "smuggling of migrants"
 
 
-def test_index_follows_changes_made_by_another_process(seeded_database: Database) -> None:
+def test_index_follows_changes_made_by_another_process(
+    seeded_database: Database,
+    add_concept: Callable[..., int],
+    replace_terms: Callable[..., None],
+    seed_concepts: int,
+) -> None:
     """Two indexes stand for two service processes; each refresh reads only what changed."""
     index = TermIndex()
     with seeded_database.sessionmaker() as session:
@@ -146,4 +153,16 @@ def test_index_follows_changes_made_by_another_process(seeded_database: Database
         index.refresh(session=session)
         assert not index.refresh(session=session)
     assert index.lookup("passeur", src="fr")[0] == []
-    assert index.concept_count == SEED_CONCEPTS
+    assert index.concept_count == seed_concepts
+
+
+def test_a_load_calls_after_load_and_leaves_the_garbage_collector_alone(
+    seeded_database: Database,
+) -> None:
+    loaded: list[TermIndex] = []
+    frozen = gc.get_freeze_count()
+    index = TermIndex(after_load=loaded.append)
+    with seeded_database.sessionmaker() as session:
+        index.load(session=session)
+    assert loaded == [index] and index.term_count > 0
+    assert gc.get_freeze_count() == frozen

@@ -1,8 +1,9 @@
 """Recognition: every termbase term in running text, with offsets; the longest match wins."""
 
+from collections.abc import Callable
+
 from termbase.index import TermIndex
 from termbase.normalize import match_key
-from tests.conftest import add_concept, replace_terms
 
 
 def _found(index: TermIndex, text: str, src: str = "fr") -> dict[str, str]:
@@ -71,7 +72,9 @@ def test_seed_document_finds_the_shared_list_and_nothing_else(
     assert share >= 0.95, missed
 
 
-def test_recognition_follows_termbase_changes(seeded_database) -> None:
+def test_recognition_follows_termbase_changes(
+    seeded_database, add_concept: Callable[..., int], replace_terms: Callable[..., None]
+) -> None:
     """New terms are found and deleted ones are not, without rebuilding the whole automaton."""
     from termbase.service import delete_concept
 
@@ -108,7 +111,9 @@ def test_recognition_follows_termbase_changes(seeded_database) -> None:
     ]
 
 
-def test_capital_acronyms_match_only_in_capitals(seeded_database) -> None:
+def test_capital_acronyms_match_only_in_capitals(
+    seeded_database, add_concept: Callable[..., int]
+) -> None:
     add_concept(
         seeded_database,
         {"lang": "fr", "text": "Direction de l'eau", "status": "preferred"},

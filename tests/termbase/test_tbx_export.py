@@ -14,7 +14,6 @@ from termbase.exchange.schematron import failures
 from termbase.exchange.selection import ExportFilter
 from termbase.schemas import ConceptIn, ConceptPatch
 from termbase.service import create_concept, get_concept, update_concept
-from tests.conftest import SEED_CONCEPTS
 from tests.tbx_support import NS, TBX_NS, export_bytes, parse
 
 TBX2_RNG = Path(__file__).parent / "data" / "tbx2_structure.rng"
@@ -73,7 +72,7 @@ def _one(tree: etree._ElementTree, path: str) -> str:
 
 
 def test_the_seed_exports_as_valid_tbx_basic(
-    seeded_database: Database, core_rng: etree.RelaxNG, basic_schematron
+    seeded_database: Database, core_rng: etree.RelaxNG, basic_schematron, seed_concepts: int
 ) -> None:
     document = parse(export_bytes(seeded_database))
     assert core_rng.validate(document), core_rng.error_log
@@ -81,7 +80,7 @@ def test_the_seed_exports_as_valid_tbx_basic(
     root = document.getroot()
     assert root.tag == f"{{{TBX_NS}}}tbx"
     assert (root.get("type"), root.get("style")) == ("TBX-Basic", "dca")
-    assert len(root.findall(".//tbx:conceptEntry", NS)) == SEED_CONCEPTS
+    assert len(root.findall(".//tbx:conceptEntry", NS)) == seed_concepts
 
 
 def test_every_field_has_its_data_category(
@@ -141,7 +140,9 @@ def test_an_empty_termbase_is_a_valid_document(
     assert document.getroot().findall(".//tbx:conceptEntry", NS) == []
 
 
-def test_tbx_v2_has_the_structure_older_tools_expect(seeded_database: Database) -> None:
+def test_tbx_v2_has_the_structure_older_tools_expect(
+    seeded_database: Database, seed_concepts: int
+) -> None:
     data = export_bytes(seeded_database, "tbx2")
     assert b'<!DOCTYPE martif SYSTEM "TBXBasiccoreStructV02.dtd">' in data[:200]
     document = parse(data)
@@ -152,7 +153,7 @@ def test_tbx_v2_has_the_structure_older_tools_expect(seeded_database: Database) 
     assert structure.validate(document), structure.error_log
     root = document.getroot()
     assert (root.tag, root.get("type")) == ("martif", "TBX-Basic")
-    assert len(root.findall("text/body/termEntry")) == SEED_CONCEPTS
+    assert len(root.findall("text/body/termEntry")) == seed_concepts
     tig = root.find("text/body/termEntry/langSet/tig")
     assert tig.findtext("term") == "traite des personnes"
     assert tig.findtext("termNote[@type='administrativeStatus']") == "preferredTerm-admn-sts"
@@ -166,7 +167,7 @@ def test_the_structure_grammar_of_tbx_v2_can_fail(seeded_database: Database) -> 
     assert not structure.validate(document)
 
 
-def test_filters_select_concepts_and_terms(seeded_database: Database) -> None:
+def test_filters_select_concepts_and_terms(seeded_database: Database, seed_concepts: int) -> None:
     def entries(selection: ExportFilter) -> list[etree._Element]:
         return (
             parse(export_bytes(seeded_database, selection=selection))
@@ -185,9 +186,9 @@ def test_filters_select_concepts_and_terms(seeded_database: Database) -> None:
     statuses = preferred.xpath("//tbx:termNote[@type='administrativeStatus']/text()", namespaces=NS)
     assert set(statuses) == {"preferredTerm-admn-sts"}
     deprecated = entries(ExportFilter(statuses=("deprecated",)))
-    assert 0 < len(deprecated) < SEED_CONCEPTS  # only the concepts that have a deprecated term
+    assert 0 < len(deprecated) < seed_concepts  # only the concepts that have a deprecated term
     subject = entries(ExportFilter(subject_fields=("trafficking in persons",)))
-    assert 0 < len(subject) < SEED_CONCEPTS
+    assert 0 < len(subject) < seed_concepts
     assert all(
         e.findtext("tbx:descrip[@type='subjectField']", namespaces=NS) == "trafficking in persons"
         for e in subject
@@ -208,17 +209,19 @@ def test_a_filtered_language_takes_its_regional_variants(database: Database) -> 
     assert document.xpath("//tbx:langSec/@xml:lang", namespaces=NS) == ["fr", "fr-CA"]
 
 
-def test_the_export_streams_chunk_by_chunk(seeded_database: Database) -> None:
+def test_the_export_streams_chunk_by_chunk(seeded_database: Database, seed_concepts: int) -> None:
     pieces = list(export_termbase(seeded_database.sessionmaker, ExportFormat.TBX, chunk_size=5))
-    assert len(pieces) >= SEED_CONCEPTS // 5  # the header, one piece a chunk of 5 concepts, the end
+    assert len(pieces) >= seed_concepts // 5  # the header, one piece a chunk of 5 concepts, the end
     assert max(len(p) for p in pieces) < sum(len(p) for p in pieces) / 8
 
 
-def test_the_export_reads_one_state_of_the_termbase(seeded_database: Database) -> None:
+def test_the_export_reads_one_state_of_the_termbase(
+    seeded_database: Database, seed_concepts: int
+) -> None:
     stream = export_termbase(seeded_database.sessionmaker, ExportFormat.TBX, chunk_size=10)
     pieces = [next(stream), next(stream)]  # header, first 10 concepts: the snapshot is taken
     with seeded_database.session() as session:  # another writer, meanwhile
-        session.execute(text(f"DELETE FROM concept WHERE id = {SEED_CONCEPTS}"))
+        session.execute(text(f"DELETE FROM concept WHERE id = {seed_concepts}"))
         create_concept(
             ConceptIn.model_validate({"terms": [{"lang": "en", "text": "latecomer"}]}),
             session=session,
@@ -227,7 +230,7 @@ def test_the_export_reads_one_state_of_the_termbase(seeded_database: Database) -
     pieces.extend(stream)
     document = parse(b"".join(pieces))
     ids = document.xpath("//tbx:conceptEntry/@id", namespaces=NS)
-    assert len(ids) == SEED_CONCEPTS and f"alinea-{SEED_CONCEPTS}" in ids
+    assert len(ids) == seed_concepts and f"alinea-{seed_concepts}" in ids
     assert "latecomer" not in b"".join(pieces).decode()
 
 

@@ -7,101 +7,23 @@ database that every item ends with exactly one result.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 
 from app.db import Database
 from app.jobs.models import JobItem, Segment
 from app.jobs.worker import load_result
-from tests.conftest import make_key
-from tests.jobs.conftest import items_of
 
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Service:
-    """``alinea serve`` (or ``alinea worker``) in a process group of its own."""
-
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
-        self.log = log
-        self.handle = log.open("ab")
-        self.process = subprocess.Popen(
-            [str(BIN / "alinea"), *args],
-            env=env,
-            stdout=self.handle,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def kill_group(self) -> None:
-        """End whatever is left of this process and its children (pool workers, forkserver)."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(10)
-        self.handle.close()
-
-
-def environment(database: Database, tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "ALINEA_DATABASE_URL": database.url,
-            "ALINEA_LOAD_SEED": "false",
-            "ALINEA_JOB_WORKERS": "2",
-            "ALINEA_JOB_LEASE_SECONDS": "2",
-            "ALINEA_JOB_POLL_INTERVAL": "0.1",
-            "NUMBA_CACHE_DIR": env.get("NUMBA_CACHE_DIR", str(tmp_path / "numba")),
-            # what `alinea jobs submit` sends: submitting a job is a write
-            "ALINEA_API_KEY": make_key(database.url, "reader", "submitter"),
-        }
-    )
-    env.update(extra)
-    return env
-
-
-@pytest.fixture
-def services() -> Iterator[list[Service]]:
-    started: list[Service] = []
-    yield started
-    for service in started:
-        service.kill_group()
-
-
-def serve(services: list[Service], env: dict[str, str], port: int, log: Path) -> Service:
-    service = Service(["serve", "--port", str(port), "--log-level", "warning"], env, log)
-    services.append(service)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert service.process.poll() is None, service.output()
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return service
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"the service did not start:\n{service.output()}")
 
 
 def submit(folder: Path, env: dict[str, str]) -> dict[str, Any]:
@@ -142,8 +64,10 @@ def wait_until(url: str, job_id: int, done: bool, timeout: float = 180) -> dict[
     raise AssertionError(f"job {job_id} timed out: {job}")
 
 
-def assert_each_result_once(database: Database, job_id: int, total: int) -> list[JobItem]:
-    items = items_of(database, job_id)
+def assert_each_result_once(
+    database: Database, job_id: int, items: list[JobItem], total: int
+) -> None:
+    """All ``total`` items of the job done, each with its segments stored once."""
     assert len(items) == total
     assert [item.state for item in items] == ["done"] * total
     with database.sessionmaker() as session:
@@ -158,18 +82,23 @@ def assert_each_result_once(database: Database, job_id: int, total: int) -> list
         beads = load_result(item.result or b"")["beads"]
         expected = sum(1 for bead in beads if bead[0] and bead[1])
         assert stored.get(item.id, 0) == expected, item.name
-    return items
 
 
 def test_a_job_survives_the_service_killed_with_sigkill(
-    database: Database, shared_dir: Path, tmp_path: Path, services: list[Service]
+    database: Database,
+    shared_dir: Path,
+    tmp_path: Path,
+    free_port: Callable[[], int],
+    environment: Callable[..., dict[str, str]],
+    serve: Callable[..., Any],
+    items_of: Callable[..., list[JobItem]],
 ) -> None:
     folder = documents(shared_dir, tmp_path)
     total = len(list(folder.glob("*.fr")))
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = environment(database, tmp_path, ALINEA_URL=url)
-    first = serve(services, env, port, tmp_path / "serve-1.log")
+    first = serve(env, port, tmp_path / "serve-1.log")
     job = submit(folder, env)
     assert job["counts"]["total"] == total
 
@@ -182,11 +111,12 @@ def test_a_job_survives_the_service_killed_with_sigkill(
     assert progress["counts"]["done"] >= 12 and unfinished, "the kill came too late"
     first.kill_group()
 
-    serve(services, env, port, tmp_path / "serve-2.log")
+    serve(env, port, tmp_path / "serve-2.log")
     finished = wait_until(url, job["id"], done=True)
     assert finished["state"] == "done", finished
     assert finished["counts"]["done"] == total and finished["failures"] == []
-    items = assert_each_result_once(database, job["id"], total)
+    items = items_of(database, job["id"])
+    assert_each_result_once(database, job["id"], items, total)
     # the items the killed service was aligning were claimed again after their lease ran out
     assert {item.attempts for item in items if item.id in interrupted} <= {2}
     assert {item.attempts for item in items if item.id not in interrupted} == {1}
@@ -212,22 +142,35 @@ def test_a_job_survives_the_service_killed_with_sigkill(
 
 
 def test_worker_processes_run_the_jobs_of_a_service_without_runner(
-    database: Database, shared_dir: Path, tmp_path: Path, services: list[Service]
+    database: Database,
+    shared_dir: Path,
+    tmp_path: Path,
+    free_port: Callable[[], int],
+    environment: Callable[..., dict[str, str]],
+    serve: Callable[..., Any],
+    start_service: Callable[..., Any],
+    items_of: Callable[..., list[JobItem]],
 ) -> None:
     folder = documents(shared_dir, tmp_path)
     total = len(list(folder.glob("*.fr")))
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = environment(database, tmp_path, ALINEA_URL=url, ALINEA_RUNNER="off")
-    serve(services, env, port, tmp_path / "serve.log")
+    serve(env, port, tmp_path / "serve.log")
     workers = [
-        Service(["worker", "--processes", "1"], env, tmp_path / f"worker-{n}.log") for n in range(2)
+        start_service(["worker", "--processes", "1"], env, tmp_path / f"worker-{n}.log")
+        for n in range(2)
     ]
-    services.extend(workers)
+    # both runners up before the job arrives: a quick one could otherwise take all its items
+    deadline = time.monotonic() + 120
+    while not all("started on" in worker.output() for worker in workers):
+        assert time.monotonic() < deadline, [worker.output() for worker in workers]
+        time.sleep(0.1)
     job = submit(folder, env)
     finished = wait_until(url, job["id"], done=True)
     assert finished["state"] == "done" and finished["counts"]["done"] == total, finished
-    items = assert_each_result_once(database, job["id"], total)
+    items = items_of(database, job["id"])
+    assert_each_result_once(database, job["id"], items, total)
     # both runners took part, each item was run once
     assert len({item.claimed_by for item in items}) == 2
     assert {item.attempts for item in items} == {1}

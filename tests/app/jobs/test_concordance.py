@@ -4,7 +4,7 @@ segments are aligned in-process (no runner) to keep them fast."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -14,7 +14,6 @@ from app.db import Database
 from app.jobs import repository
 from app.jobs.stems import Wanted, exact_glob, highlight, marked, stem, stems
 from app.jobs.worker import align_pair
-from tests.conftest import add_concept, make_client
 
 PAIRS = [
     ("traite", "La traite des personnes est un crime.", "Trafficking in persons is a crime."),
@@ -35,7 +34,7 @@ PAIRS = [
 
 
 @pytest.fixture
-def corpus(database: Database) -> Iterator[TestClient]:
+def corpus(database: Database, make_client: Callable[..., TestClient]) -> Iterator[TestClient]:
     with make_client(database.url, load_seed=False, runner="off") as client:
         body = {"documents": [{"name": n, "fr": [fr], "en": [en]} for n, fr, en in PAIRS]}
         assert client.post("/v1/jobs", json=body).status_code in (200, 201, 202)
@@ -88,7 +87,9 @@ def test_the_query_s_accents_come_first(corpus: TestClient) -> None:
     assert _docs(_search(corpus, q="traite", limit=1)) == ["traite"]
 
 
-def test_a_concept_finds_every_term_of_it(corpus: TestClient, database: Database) -> None:
+def test_a_concept_finds_every_term_of_it(
+    corpus: TestClient, database: Database, add_concept: Callable[..., int]
+) -> None:
     concept = add_concept(
         database,
         {"lang": "fr", "text": "trafic de migrants", "status": "preferred"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ def un_pairs(shared_dir: Path) -> list[tuple[str, str, str]]:
     ]
 
 
-def queue_job(
+def _queue_job(
     database: Database, pairs: list[tuple[str, str, str]], options: dict | None = None
 ) -> int:
     """Queue a job of pre-segmented pairs as the API would; return its id."""
@@ -37,7 +38,7 @@ def queue_job(
         return repository.submit_job(session, items, options or {"presegmented": True}).id
 
 
-def items_of(database: Database, job_id: int) -> list[JobItem]:
+def _items_of(database: Database, job_id: int) -> list[JobItem]:
     from sqlalchemy import select
 
     with database.sessionmaker() as session:
@@ -48,7 +49,7 @@ def items_of(database: Database, job_id: int) -> list[JobItem]:
         )
 
 
-def runner_settings(database: Database, **overrides: object) -> Settings:
+def _runner_settings(database: Database, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "database_url": database.url,
         "job_workers": 2,
@@ -56,3 +57,22 @@ def runner_settings(database: Database, **overrides: object) -> Settings:
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def queue_job() -> Callable[..., int]:
+    """``queue_job(database, pairs, options=None)``: a job queued as the API would; its id."""
+    return _queue_job
+
+
+@pytest.fixture(scope="session")
+def items_of() -> Callable[[Database, int], list[JobItem]]:
+    """``items_of(database, job_id)``: the job's items, in order."""
+    return _items_of
+
+
+@pytest.fixture(scope="session")
+def runner_settings() -> Callable[..., Settings]:
+    """``runner_settings(database, **overrides)``: settings for a runner of the tests (two
+    workers, a short poll interval)."""
+    return _runner_settings

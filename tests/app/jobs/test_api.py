@@ -9,7 +9,7 @@ import io
 import json
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +19,14 @@ from lxml import etree
 
 from app.db import Database
 from app.jobs import repository
+from app.jobs.models import JobItem
 from app.jobs.worker import load_result
-from tests.conftest import make_client
-from tests.jobs.conftest import items_of
 
 PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
-def running(database: Database) -> Iterator[TestClient]:
+def running(database: Database, make_client: Callable[..., TestClient]) -> Iterator[TestClient]:
     """The service with its job runner (a local pool of two processes)."""
     with make_client(
         database.url, load_seed=False, runner="local", job_workers=2, job_poll_interval=0.05
@@ -36,7 +35,7 @@ def running(database: Database) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def idle(database: Database) -> Iterator[TestClient]:
+def idle(database: Database, make_client: Callable[..., TestClient]) -> Iterator[TestClient]:
     """The service with no runner: jobs stay queued."""
     with make_client(database.url, load_seed=False, runner="off") as client:
         yield client
@@ -142,7 +141,10 @@ def _docx(paragraphs: list[str]) -> bytes:
 
 
 def test_an_upload_of_files_a_zip_and_word_documents_is_one_job(
-    running: TestClient, un_pairs: list[tuple[str, str, str]], database: Database
+    running: TestClient,
+    un_pairs: list[tuple[str, str, str]],
+    database: Database,
+    items_of: Callable[..., list[JobItem]],
 ) -> None:
     (a, a_fr, a_en), (b, b_fr, b_en), (c, c_fr, c_en) = un_pairs[30:33]
     archive = io.BytesIO()
@@ -174,7 +176,9 @@ def _count_jobs(client: TestClient) -> int:
     return len(client.get("/v1/jobs", params={"limit": 200}).json()["items"])
 
 
-def test_limits_and_bad_uploads_are_refused_with_nothing_queued(database: Database) -> None:
+def test_limits_and_bad_uploads_are_refused_with_nothing_queued(
+    database: Database, make_client: Callable[..., TestClient]
+) -> None:
     small = {
         "load_seed": False,
         "runner": "off",

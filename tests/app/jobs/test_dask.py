@@ -7,17 +7,18 @@ second death (``allowed-failures: 1``) and hand each worker one task at a time
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from app.db import Database, upgrade
 from app.jobs.executors import DaskPool
+from app.jobs.models import JobItem
 from app.jobs.runner import Runner
 from app.jobs.worker import align_pair, load_result
-from tests.jobs import faults
-from tests.jobs.conftest import items_of, queue_job, runner_settings
+from app.settings import Settings
+from tests.app.jobs import faults
 
 distributed = pytest.importorskip("distributed")
 
@@ -53,7 +54,12 @@ def sqlite(tmp_path: Path) -> Iterator[Database]:
 
 
 def test_a_job_runs_on_a_dask_cluster(
-    cluster: str, sqlite: Database, un_pairs: list[tuple[str, str, str]]
+    cluster: str,
+    sqlite: Database,
+    un_pairs: list[tuple[str, str, str]],
+    items_of: Callable[..., list[JobItem]],
+    queue_job: Callable[..., int],
+    runner_settings: Callable[..., Settings],
 ) -> None:
     pairs = un_pairs[50:62]
     job_id = queue_job(sqlite, pairs)
@@ -68,7 +74,12 @@ def test_a_job_runs_on_a_dask_cluster(
 
 
 def test_an_item_that_kills_its_dask_worker_fails_with_the_reason(
-    cluster: str, sqlite: Database, un_pairs: list[tuple[str, str, str]]
+    cluster: str,
+    sqlite: Database,
+    un_pairs: list[tuple[str, str, str]],
+    items_of: Callable[..., list[JobItem]],
+    queue_job: Callable[..., int],
+    runner_settings: Callable[..., Settings],
 ) -> None:
     name, fr, en = un_pairs[70]
     pairs = [*un_pairs[71:74], (name, f"{faults.CRASH}\n{fr}", en), *un_pairs[74:76]]

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 
 from app.db import Database
 from app.jobs import repository
-from tests.jobs.conftest import items_of, queue_job
+from app.jobs.models import JobItem
 
 
 def _pairs(count: int) -> list[tuple[str, str, str]]:
     return [(f"doc-{n}", f"Phrase {n}.", f"Sentence {n}.") for n in range(count)]
 
 
-def test_concurrent_runners_claim_disjoint_items(database: Database) -> None:
+def test_concurrent_runners_claim_disjoint_items(
+    database: Database, items_of: Callable[..., list[JobItem]], queue_job: Callable[..., int]
+) -> None:
     job_id = queue_job(database, _pairs(300))
     claimed: dict[str, list[int]] = {}
     barrier = threading.Barrier(4)
@@ -48,7 +51,9 @@ def test_concurrent_runners_claim_disjoint_items(database: Database) -> None:
     assert sum(1 for ids in claimed.values() if ids) >= 2
 
 
-def test_claims_take_the_oldest_items_first_and_carry_the_job_options(database: Database) -> None:
+def test_claims_take_the_oldest_items_first_and_carry_the_job_options(
+    database: Database, queue_job: Callable[..., int]
+) -> None:
     first = queue_job(database, _pairs(3), {"presegmented": False, "anchors": [["a", "b"]]})
     second = queue_job(database, _pairs(2))
     batch = repository.claim(database.engine, "me", 4, 30)
@@ -60,6 +65,8 @@ def test_claims_take_the_oldest_items_first_and_carry_the_job_options(database: 
 
 def test_expired_leases_are_requeued_then_failed_after_the_last_attempt(
     database: Database,
+    items_of: Callable[..., list[JobItem]],
+    queue_job: Callable[..., int],
 ) -> None:
     job_id = queue_job(database, _pairs(2))
     # A runner that died: its lease is already over.
@@ -80,7 +87,9 @@ def test_expired_leases_are_requeued_then_failed_after_the_last_attempt(
     assert not repository.complete(database.engine, "dead-2", item.id, {"result": b""})
 
 
-def test_a_live_lease_is_renewed_and_never_requeued(database: Database) -> None:
+def test_a_live_lease_is_renewed_and_never_requeued(
+    database: Database, queue_job: Callable[..., int]
+) -> None:
     queue_job(database, _pairs(1))
     [item] = repository.claim(database.engine, "alive", 1, 30)
     assert repository.requeue_stale(database.engine, max_attempts=3) == (0, 0)
@@ -88,7 +97,9 @@ def test_a_live_lease_is_renewed_and_never_requeued(database: Database) -> None:
     assert repository.renew_leases(database.engine, "someone-else", [item.id], 30) == 0
 
 
-def test_released_items_go_back_to_the_queue_uncharged(database: Database) -> None:
+def test_released_items_go_back_to_the_queue_uncharged(
+    database: Database, items_of: Callable[..., list[JobItem]], queue_job: Callable[..., int]
+) -> None:
     job_id = queue_job(database, _pairs(3))
     batch = repository.claim(database.engine, "stopping", 3, 30)
     assert repository.release(database.engine, "stopping", [i.id for i in batch[:2]]) == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,6 @@ from typer.testing import CliRunner
 
 from app.cli import app
 from app.db import Database
-from tests.conftest import make_client
 
 runner = CliRunner()
 
@@ -34,7 +33,9 @@ class _Borrowed:
 
 
 @pytest.fixture
-def service(database: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+def service(
+    database: Database, monkeypatch: pytest.MonkeyPatch, make_client: Callable[..., TestClient]
+) -> Iterator[TestClient]:
     with make_client(
         database.url, load_seed=False, runner="local", job_workers=2, job_poll_interval=0.05
     ) as client:
@@ -64,6 +65,7 @@ def test_submit_wait_status_results_and_cancel(
     assert submitted.exit_code == 0, submitted.output
     job = json.loads(submitted.stdout)
     assert job["state"] == "done" and job["counts"]["done"] == 5
+    assert job["options"]["presegmented"] is True  # sent with the job, not just accepted
 
     status = runner.invoke(app, ["jobs", "status", str(job["id"])])
     assert status.exit_code == 0 and "done" in status.stdout
