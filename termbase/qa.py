@@ -181,6 +181,8 @@ class _Keyed:
         if " " in key or not text[:1].isupper():
             return False
         if self.lang == "en":
+            if text.isupper():
+                return False  # an acronym: "UNEP" is not an adjective of "UN"
             return self._has_demonym(key)
         if self._lower_stems is None:
             self._lower_stems = set()
@@ -228,6 +230,8 @@ class _Keyed:
             return False
         if self.lang == "fr":
             head = words[0]
+            if _ORDINAL.match(head):  # "la Commission" for "la Cinquième Commission"
+                head = words[1]
         else:  # the last word before "of", "on", "for"…: "the Office" for "the Office on Drugs"
             linked = [i for i, w in enumerate(words) if w.lower() in _LINK_WORDS["en"]]
             head = words[linked[0] - 1] if linked and linked[0] > 0 else words[-1]
@@ -275,6 +279,7 @@ class _Keyed:
 
 
 _STEM_MIN = 4
+_ORDINAL = re.compile(r"(?i)^(?:premi[eè]re?|\w+i[eè]me)$")
 _NAME_HEAD_LINKS = frozenset({"des", "du", "de"})
 _LINK_WORDS = {
     "fr": frozenset("de d des du la le les l à au aux en et pour contre sur par dans".split()),
@@ -414,7 +419,12 @@ def _term_findings(
                     None,
                     usable[0].concept.id,
                     _missing_level(
-                        [h.matched for h in usable], span.text, text, span.start, span.end
+                        [h.matched for h in usable],
+                        span.text,
+                        text,
+                        span.start,
+                        span.end,
+                        bead.en if lang == "fr" else bead.fr,
                     ),
                 )
             )
@@ -429,7 +439,7 @@ def _case_fits(term: str, found: str) -> bool:
 
 
 def _missing_level(
-    terms: list[IndexedTerm], found: str, text: str, start: int, end: int
+    terms: list[IndexedTerm], found: str, text: str, start: int, end: int, other_text: str = ""
 ) -> str | None:
     """``"info"`` when a missing equivalent is a weak sign, ``None`` (the kind's severity)
     otherwise. Weak signs:
@@ -441,14 +451,24 @@ def _missing_level(
       not what a terminology check is for (one-word names — "Pakistan", "UNICEF" — stay);
     - the term is part of a longer name ("United Nations" in "United Nations Mission in South
       Sudan", "UN" in "UN-Habitat"): the longer name has its own rendering ("Mission des Nations
-      Unies au Soudan du Sud"), which need not contain the shorter term's."""
+      Unies au Soudan du Sud"), which need not contain the shorter term's;
+    - the term opens the sentence and the other side opens it with a subject pronoun: "Il
+      condamne…" for "The Security Council condemns…", a statement referring back to the body
+      that speaks."""
     if all(" " not in t.text and "-" not in t.text for t in terms) and (
         found[:1].islower() or all(t.text[:1].islower() for t in terms)
     ):
         return "info"
     if _inside_longer_name(text, start, end, found):
         return "info"
+    if _SENTENCE_HEAD.fullmatch(text[:start]) and _PRONOUN_HEAD.match(other_text):
+        return "info"
     return None
+
+
+# Before a term that opens the sentence: a paragraph number or a letter, an article.
+_SENTENCE_HEAD = re.compile(r"\s*(?:\(?\w{1,4}[.)]\s+)?(?:(?:The|Le|La|Les)\s+|L['’])?")
+_PRONOUN_HEAD = re.compile(r"\s*(?:\(?\w{1,4}[.)]\s+)?(?:Il|Elle|Ils|Elles|He|She|It|They)\b")
 
 
 _NAME_LINK = re.compile(r"\s+(?:(?:of|for|on|in|de|des|du|d'|d’|pour|sur|la|le|les|l'|l’)\s*)*$")
@@ -469,8 +489,21 @@ def _inside_longer_name(text: str, start: int, end: int, found: str) -> bool:
         return True
     link = _NAME_LINK.search(before)
     words = before[: link.start() if link else len(before)].split()
-    # "Mission d'assistance des Nations Unies": a French name goes on to the left
-    return bool(link and len(words) > 1 and words[-1][:1].isupper() and words[-1][-1:].isalpha())
+    # "Charte des Nations Unies": a French name goes on to the left; but not a word that opens
+    # the sentence or the paragraph ("4. Prie le Conseil de sécurité", "(a) Encourage les
+    # États Membres"), capitalised for that reason alone
+    return bool(
+        link
+        and len(words) > 1
+        and words[-1][:1].isupper()
+        and words[-1][-1:].isalpha()
+        and not _OPENS.search(words[-2])
+    )
+
+
+# What a word before a sentence's first word ends with: a paragraph number ("4.", "(a)", "1)"),
+# a full stop, a colon or semicolon, a dash.
+_OPENS = re.compile(r"(?:^\(?\w{1,4}[.)]|[.:;!?—–-])$")
 
 
 def _consistency(renderings: list[_Rendering], reports: list[BeadReport]) -> None:

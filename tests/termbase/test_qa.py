@@ -303,3 +303,58 @@ def test_an_office_is_referred_to_by_its_head_word(un_index: TermIndex) -> None:
     )
     assert _alarms(office, "L'ONUDC a aidé.", "The Office helped.") == []
     assert _alarms(office, "L'ONUDC a aidé.", "The Crime helped.") == [(MISSING, "warning")]
+
+
+def test_an_opening_verb_is_no_longer_name(un_index: TermIndex) -> None:
+    # "4. Prie le Conseil de sécurité": "Prie" opens the paragraph, it is not a name going on
+    # to the left of the term (as "Charte" is in "Charte des Nations Unies")
+    assert _alarms(un_index, "4. Prie le Conseil de sécurité d'agir.", "4. Requests to act.") == [
+        (MISSING, "warning")
+    ]
+    assert _alarms(un_index, "Demande au Conseil de sécurité d'agir.", "Asks to act.") == [
+        (MISSING, "warning")
+    ]
+    assert _alarms(
+        un_index, "La Mission au Soudan du Sud agit.", "The United Nations Mission acts."
+    ) == [(MISSING, "info")]
+
+
+def test_an_acronym_has_no_demonym(un_index: TermIndex) -> None:
+    un = _index_of(
+        [[("fr", "ONU", "preferred", None, "noun"), ("en", "UN", "preferred", None, "noun")]]
+    )
+    # "UNEP" is not an adjective of "UN" as "Israeli" is of "Israel"
+    assert _alarms(un, "Les règles de l'ONU et du PNUE.", "The and UNEP rules.") == [
+        (MISSING, "warning")
+    ]
+
+
+def test_a_body_opening_the_sentence_may_be_a_pronoun_on_the_other_side(
+    un_index: TermIndex,
+) -> None:
+    # A statement refers back to the body that speaks: "Il condamne…" for "The Security
+    # Council condemns…"; the same term elsewhere in the sentence is still expected.
+    assert _alarms(
+        un_index, "Il condamne les attaques.", "The Security Council condemns them."
+    ) == [(MISSING, "info")]
+    assert _alarms(
+        un_index, "2. Il condamne les attaques.", "2. The Security Council condemns."
+    ) == [(MISSING, "info")]
+    assert _alarms(un_index, "Il condamne les attaques.", "They condemn the Security Council.") == [
+        (MISSING, "warning")
+    ]
+
+
+def test_a_committee_named_by_its_rank_is_referred_to_by_its_head_word() -> None:
+    fifth = _index_of(
+        [
+            [
+                ("fr", "Cinquième Commission", "preferred", None, "noun"),
+                ("en", "Fifth Committee", "preferred", None, "noun"),
+            ]
+        ]
+    )
+    assert _alarms(fifth, "La Commission a examiné la question.", "The Fifth Committee met.") == []
+    assert _alarms(fifth, "La Cinquième a examiné la question.", "The Fifth Committee met.") == [
+        (MISSING, "warning")
+    ]
