@@ -451,7 +451,9 @@ def _missing_level(
       not what a terminology check is for (one-word names — "Pakistan", "UNICEF" — stay);
     - the term is part of a longer name ("United Nations" in "United Nations Mission in South
       Sudan", "UN" in "UN-Habitat"): the longer name has its own rendering ("Mission des Nations
-      Unies au Soudan du Sud"), which need not contain the shorter term's;
+      Unies au Soudan du Sud"), which need not contain the shorter term's — unless the other
+      side renders that longer name word for word ("Centre de services mondial de l'ONU" for
+      "United Nations Global Service Centre"), where the term should be too;
     - the term opens the sentence and the other side opens it with a subject pronoun: "Il
       condamne…" for "The Security Council condemns…", a statement referring back to the body
       that speaks."""
@@ -459,8 +461,9 @@ def _missing_level(
         found[:1].islower() or all(t.text[:1].islower() for t in terms)
     ):
         return "info"
-    if _inside_longer_name(text, start, end, found):
-        return "info"
+    longer = _longer_name(text, start, end, found)
+    if longer and (found in other_text or not _rendered_word_by_word(longer, other_text)):
+        return "info"  # a longer name of its own, or left untranslated ("Human Rights Watch")
     if _SENTENCE_HEAD.fullmatch(text[:start]) and _PRONOUN_HEAD.match(other_text):
         return "info"
     return None
@@ -474,31 +477,64 @@ _PRONOUN_HEAD = re.compile(r"\s*(?:\(?\w{1,4}[.)]\s+)?(?:Il|Elle|Ils|Elles|He|Sh
 _NAME_LINK = re.compile(r"\s+(?:(?:of|for|on|in|de|des|du|d'|d’|pour|sur|la|le|les|l'|l’)\s*)*$")
 
 
-def _inside_longer_name(text: str, start: int, end: int, found: str) -> bool:
-    """Whether the name ``found`` at ``start:end`` of ``text`` is glued to another capitalised
-    word: "UN-Habitat", "United Nations Mission", "Mission d'assistance des Nations Unies"."""
+def _longer_name(text: str, start: int, end: int, found: str) -> list[str]:
+    """The other words of the longer name that the name ``found`` at ``start:end`` of ``text``
+    is glued to ("UN-Habitat", "United Nations Mission in South Sudan", "Charte des Nations
+    Unies"); empty when it stands alone."""
     if not found[:1].isupper():
-        return False
+        return []
     after = text[end:]
-    if after[:1] == "-" and after[1:2].isupper():
-        return True
+    glued = re.match(r"-([^\W\d_][\w'’]*)", after)
+    if glued and glued.group(1)[:1].isupper():
+        return [glued.group(1)]
     if re.match(r"\s+[A-Z][a-z]", after):
-        return True  # "United Nations Conference": an English name goes on to the right
+        # "United Nations Conference on…": an English name goes on to the right
+        words = []
+        for word in re.findall(r"[\w'’]+", after[:200]):
+            if word[:1].isupper():
+                words.append(word)
+            elif word.lower() not in _LINK_WORDS["en"] or len(words) > 6:
+                break
+        return words
     before = text[:start]
-    if before[-1:] == "-" and before[-2:-1].isalpha():
-        return True
+    glued = re.search(r"([^\W\d_][\w'’]*)-$", before)
+    if glued:
+        return [glued.group(1)]
     link = _NAME_LINK.search(before)
     words = before[: link.start() if link else len(before)].split()
     # "Charte des Nations Unies": a French name goes on to the left; but not a word that opens
     # the sentence or the paragraph ("4. Prie le Conseil de sécurité", "(a) Encourage les
     # États Membres"), capitalised for that reason alone
-    return bool(
+    if (
         link
         and len(words) > 1
         and words[-1][:1].isupper()
         and words[-1][-1:].isalpha()
         and not _OPENS.search(words[-2])
-    )
+    ):
+        name = [words[-1]]
+        for word in reversed(words[:-1]):  # "Kurdistan Regional Government"
+            if not word[:1].isupper() or not word[-1:].isalpha() or len(name) > 3:
+                break
+            name.append(word)
+        return name
+    return []
+
+
+def _rendered_word_by_word(words: list[str], other_text: str) -> bool:
+    """Whether the other side has a word of the same stem as at least half of ``words`` (the
+    rest of a longer name: "Technical Cooperation Trust Fund" and "Fonds … pour la coopération
+    technique"): the longer name is translated word for word there, so the term inside it
+    should be too. Acronyms ("UN-SPIDER") are left as they are in both languages: no sign."""
+    stems = {strip_accents(w.lower())[:5] for w in re.findall(r"[^\W\d_]{4,}", other_text)}
+    content = {
+        strip_accents(w.lower())[:5]
+        for w in words
+        if len(w) >= 4
+        and not w.isupper()
+        and w.lower() not in _LINK_WORDS["en"] | _LINK_WORDS["fr"]
+    }
+    return bool(content) and 2 * len(content & stems) >= len(content)
 
 
 # What a word before a sentence's first word ends with: a paragraph number ("4.", "(a)", "1)"),

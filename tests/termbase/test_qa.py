@@ -315,7 +315,7 @@ def test_an_opening_verb_is_no_longer_name(un_index: TermIndex) -> None:
         (MISSING, "warning")
     ]
     assert _alarms(
-        un_index, "La Mission au Soudan du Sud agit.", "The United Nations Mission acts."
+        un_index, "La Mission au Soudan agit.", "The United Nations Mission in South Sudan acts."
     ) == [(MISSING, "info")]
 
 
@@ -358,3 +358,24 @@ def test_a_committee_named_by_its_rank_is_referred_to_by_its_head_word() -> None
     assert _alarms(fifth, "La Cinquième a examiné la question.", "The Fifth Committee met.") == [
         (MISSING, "warning")
     ]
+
+
+def test_a_longer_name_translated_word_for_word_should_hold_the_term(
+    un_index: TermIndex,
+) -> None:
+    # "Centre de services mondial de l'" for "United Nations Global Service Centre": the longer
+    # name is rendered word for word, so "l'ONU" was lost, not left to the longer name
+    assert _alarms(
+        un_index,
+        "Au Centre de services mondial de l'.",
+        "At the United Nations Global Service Centre.",
+    ) == [(MISSING, "warning")]
+    assert _alarms(
+        un_index,
+        "À la demande du Président du.",
+        "At the request of the President of the Security Council.",
+    ) == [(MISSING, "warning")]
+    # a name left untranslated in the other language: "Human Rights Watch" in both
+    assert _alarms(
+        un_index, "Selon Security Council Report, il a agi.", "Security Council Report says so."
+    ) == [(MISSING, "info")]
