@@ -225,7 +225,8 @@ class _Keyed:
         texts refer back to a body: "the Council" for "the Security Council", "l'Assemblée" for
         "l'Assemblée générale", "l'Organisation" for "l'Organisation des Nations Unies". The
         head is the first word of a French name, the last of an English one."""
-        words = [w for w in re.split(r"[\s-]+", text) if w]
+        # "Secretary-General" is one word: its short form is not "General"
+        words = [w for w in re.split(r"\s+", text) if w]
         if len(words) < 2 or not text[:1].isupper():
             return False
         if self.lang == "fr":
@@ -242,13 +243,41 @@ class _Keyed:
                 return True
         if not head[:1].isupper() or len(head) < 4:
             return False
-        head_key = strip_accents(head.lower())
-        for form, start in zip(self.forms, self.starts, strict=True):
-            if self.text[start : start + 1].isupper() and strip_accents(form) in (
-                head_key,
-                head_key + "s",
+        head_forms = [strip_accents(f) for f in token_columns(head, self.lang)[0]]
+        term_forms = [strip_accents(f) for f in token_columns(text, self.lang)[0]]
+        at = next(
+            (
+                j
+                for j in range(len(term_forms))
+                if term_forms[j : j + len(head_forms)] == head_forms
+            ),
+            0,
+        )
+        term_rest = term_forms[at + len(head_forms) : at + len(head_forms) + 2]
+        folded = [strip_accents(f) for f in self.forms]
+        n = len(head_forms)
+        for i in range(len(folded) - n + 1):
+            found = folded[i : i + n]
+            if found[:-1] != head_forms[:-1] or found[-1] not in (
+                head_forms[-1],
+                head_forms[-1] + "s",
             ):
-                return True
+                continue
+            if not self.text[self.starts[i] : self.starts[i] + 1].isupper():
+                continue
+            # a reference ("the Council", "la Commission"), not the head of another name
+            # ("African Union", "the Commission on Population", "la Commission des stupéfiants")
+            if (
+                i > 0
+                and self.text[self.starts[i - 1] : self.starts[i - 1] + 1].isupper()
+                and folded[i - 1] not in _ARTICLES[self.lang]
+            ):
+                continue  # "African Union", "Kurdistan Regional Government": another name
+            after = self.text[self.ends[i + n - 1] : self.ends[i + n - 1] + 40]
+            rest = folded[i + n : i + n + len(term_rest)]
+            if _NAME_GOES_ON[self.lang].match(after) and rest != term_rest:
+                continue
+            return True
         return False
 
     def has_initials_of(self, text: str) -> bool:
@@ -279,6 +308,16 @@ class _Keyed:
 
 
 _STEM_MIN = 4
+_ARTICLES = {
+    "fr": frozenset("le la l les ce cet cette ces chaque".split()),
+    "en": frozenset("the this that these each".split()),
+}
+# What follows the head of a name that goes on: "Commission on Population", "Commission des
+# stupéfiants", "Council Resolution".
+_NAME_GOES_ON = {
+    "fr": re.compile(r"\s+(?:de|des|du|d['’]|chargée?s?)\b", re.IGNORECASE),
+    "en": re.compile(r"\s+(?:(?:of|on|for|against)\s+(?:the\s+)?)?[A-Z]"),
+}
 _ORDINAL = re.compile(r"(?i)^(?:premi[eè]re?|\w+i[eè]me)$")
 _NAME_HEAD_LINKS = frozenset({"des", "du", "de"})
 _LINK_WORDS = {

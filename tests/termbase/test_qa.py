@@ -422,3 +422,34 @@ def test_the_seed_takes_un_system_and_un_entities_for_each_other(seed_index: Ter
         "Les organismes des Nations Unies poursuivront leur action.",
         "The bodies will continue their work.",
     ) == [(MISSING, "warning")]
+
+
+def test_a_short_reference_is_not_the_head_of_another_name() -> None:
+    names = _index_of(
+        [
+            [
+                ("fr", "Commission des stupéfiants", "preferred", None, "noun"),
+                ("en", "Commission on Narcotic Drugs", "preferred", None, "noun"),
+            ],
+            [
+                ("fr", "Secrétaire général", "preferred", None, "noun"),
+                ("en", "Secretary-General", "preferred", None, "noun"),
+            ],
+            [
+                ("fr", "Union européenne", "preferred", None, "noun"),
+                ("en", "European Union", "preferred", None, "noun"),
+            ],
+        ]
+    )
+    assert _alarms(names, "La Commission des stupéfiants a siégé.", "The Commission met.") == []
+    assert _alarms(
+        names,
+        "La Commission des stupéfiants a siégé.",
+        "The Commission on Population met.",
+    ) == [(MISSING, "warning")]
+    assert _alarms(
+        names, "Le Secrétaire général parlera.", "The will speak to the General Assembly."
+    ) == [(MISSING, "warning")]
+    assert _alarms(
+        names, "Selon l'Union européenne et l'Union africaine.", "By the African Union."
+    ) == [(MISSING, "warning")]
