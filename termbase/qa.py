@@ -687,6 +687,7 @@ _NUMBER_WORDS = {
         "dixième": "10",
         "un": "1",
         "une": "1",
+        "unième": "1",  # only in compounds: "vingt et unième", "cent trente et unième"
         "million": "1000000",
         "millions": "1000000",
         "milliard": "1000000000",
@@ -858,15 +859,26 @@ def _clock(match: re.Match[str], lang: str) -> str:
 def _spelled(text: str, lang: str) -> set[str]:
     words = _NUMBER_WORDS[lang]
     found = {words[w] for w in (m.group().lower() for m in _WORD.finditer(text)) if w in words}
-    # "soixante-quatorzième", "quatre-vingt-dix", "fifty-second": compounds spelt with hyphens
+    # "soixante-quatorzième", "quatre-vingt-dix", "fifty-second", "sixty five", "cent trente
+    # et unième": compounds spelt with hyphens or spaces; every run of number words is read
     for match in _COMPOUND.finditer(text):
-        value = _compound_value(match.group().lower().split("-"), words)
-        if value is not None:
-            found.add(str(value))
+        parts = re.split(r"[\s-]+", match.group().lower())
+        run: list[str] = []
+        for part in [*parts, ""]:
+            if part in words or part.rstrip("s") in words or (part in ("et", "and") and run):
+                run.append(part)
+                continue
+            while run and run[-1] in ("et", "and"):
+                run.pop()
+            if len(run) > 1:
+                value = _compound_value(run, words)
+                if value is not None:
+                    found.add(str(value))
+            run = []
     return found
 
 
-_COMPOUND = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+_COMPOUND = re.compile(r"[^\W\d_]+(?:[ -][^\W\d_]+)+")
 
 
 def _compound_value(parts: list[str], words: dict[str, str]) -> int | None:
@@ -1009,17 +1021,18 @@ def _hours(value: str, theirs: Counter[str]) -> bool:
 
 def _glued(fr: set[str], en: set[str]) -> set[str]:
     """Values that are the other side's numbers glued together by a lost hyphen or a footnote
-    call (text taken from a PDF): "20142015" for "2014-2015", "20151" for "2015" and its
-    footnote 1; both the glued value and the parts it holds are left out."""
+    call (text taken from a PDF): "20142015" for "2014-2015", "4653" for "46-53", "20151" for
+    "2015" and its footnote 1; both the glued value and the parts it holds are left out."""
     out: set[str] = set()
     for mine, theirs in ((fr, en), (en, fr)):
         parts = {v for v in theirs if v.isdigit()}
         for value in mine:
-            if not value.isdigit() or len(value) < 5 or value in theirs:
+            if not value.isdigit() or len(value) < 4 or value in theirs:
                 continue
             for part in parts:
                 rest = value[len(part) :] if value.startswith(part) else None
-                if rest and (len(rest) <= 2 or rest in parts):
+                # "20151" (a footnote call) from five digits on; "4653" for "46-53" from four
+                if rest and ((len(rest) <= 2 and len(value) >= 5) or rest in parts):
                     out.update({value, part})
                     if rest in parts:
                         out.add(rest)

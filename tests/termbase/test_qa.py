@@ -453,3 +453,19 @@ def test_a_short_reference_is_not_the_head_of_another_name() -> None:
     assert _alarms(
         names, "Selon l'Union européenne et l'Union africaine.", "By the African Union."
     ) == [(MISSING, "warning")]
+
+
+def test_numbers_spelt_in_words_with_spaces_match_figures(index: TermIndex) -> None:
+    assert _kinds(
+        index,
+        ("Que la cent trente et unième Assemblée.", "The 131st Assembly."),
+        ("Il a 65 ans.", "He is sixty five."),
+    ) == [[], []]
+    assert _kinds(index, ("Il a 66 ans.", "He is sixty five.")) == [[NUMBER]]
+
+
+def test_a_range_glued_by_a_lost_hyphen(index: TermIndex) -> None:
+    assert _kinds(index, ("Voir les paragraphes 46 à 53.", "See paragraphs 4653.")) == [[]]
+    assert _kinds(index, ("Voir les paragraphes 46 à 54.", "See paragraphs 4653.")) == [
+        [NUMBER, NUMBER, NUMBER]
+    ]
