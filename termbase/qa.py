@@ -289,6 +289,12 @@ class _Keyed:
         if len(content) < 2:
             return False
         initials = "".join(w[0] for w in content).upper()
+        # "U.S." for "United States of America", "U.N." for "United Nations": dotted initials
+        # of the name's first words
+        for dotted in re.finditer(r"(?<![\w.])((?:[A-Z]\.){2,})", self.text):
+            letters = dotted.group(1).replace(".", "")
+            if initials.startswith(letters):
+                return True
         for start, end in zip(self.starts, self.ends, strict=True):
             word = self.text[start:end]
             if word.endswith("s") and word[:-1].isupper():

@@ -469,3 +469,19 @@ def test_a_range_glued_by_a_lost_hyphen(index: TermIndex) -> None:
     assert _kinds(index, ("Voir les paragraphes 46 à 54.", "See paragraphs 4653.")) == [
         [NUMBER, NUMBER, NUMBER]
     ]
+
+
+def test_a_dotted_abbreviation_spells_the_first_initials() -> None:
+    usa = _index_of(
+        [
+            [
+                ("fr", "États-Unis d'Amérique", "preferred", None, "noun"),
+                ("en", "United States of America", "preferred", None, "noun"),
+            ]
+        ]
+    )
+    fr = "Nous n'avons jamais tiré profit des États-Unis d'Amérique."
+    assert _alarms(usa, fr, "We have never benefited from the U.S. at all.") == []
+    assert _alarms(usa, fr, "We have never benefited from the U.K. at all.") == [
+        (MISSING, "warning")
+    ]
