@@ -10,7 +10,8 @@ and one terminologist key, then runs ``--clients`` client threads for ``--durati
 seconds, each with its own key and keep-alive connection, each request drawn from this mix:
 
     look-up (exact 50 %, fuzzy 10 %), recognition of a ~2,000-character paragraph (12 %),
-    alignment of a UN document pair of 40 + 40 sentences (6 %), concept and history reads (12 %),
+    alignment of a UN document pair of 40 + 40 sentences (3 %), translation QA of such a pair
+    (3 %), a page of the web interface (3 %), concept and history reads (9 %),
     concordance search (4 %), termbase export (3 %), termbase import of a 20-concept CSV with the
     terminologist key (2 %), and one batch job of 10 document pairs every 30 s.
 
@@ -88,6 +89,9 @@ class Workload:
             ("human rights", "en", "fr"),
             ("réfugiés", "fr", "en"),
         ]
+        from termbase.seed import read_seed
+
+        self.seed_concepts = len(read_seed()["concepts"])
         self.fuzzy = ["trafik de migrant", "Etats Membre", "traffiking in persons", "refugies"]
         self.words = ["traite", "migrants", "États", "protection", "victimes", "coopération"]
         rows = ["en,fr"] + [f"soak term {i},terme d'essai {i}" for i in range(20)]
@@ -106,11 +110,17 @@ class Workload:
         if roll < 0.72:
             body = {"text": rng.choice(self.paragraphs), "src": "fr", "tgt": "en"}
             return "recognize", "POST", "/v1/terms/recognize", {"json": body}
-        if roll < 0.78:
+        if roll < 0.75:
             _name, fr, en = rng.choice(self.pairs)
             return "align", "POST", "/v1/align", {"json": {"fr": fr, "en": en}}
+        if roll < 0.78:
+            _name, fr, en = rng.choice(self.pairs)
+            return "qa", "POST", "/v1/qa", {"json": {"fr": fr, "en": en}}
+        if roll < 0.81:
+            page = rng.choice(["/", "/check", "/align", "/jobs", "/desk", "/ui/static/ui.css"])
+            return "web-page", "GET", page, {}
         if roll < 0.90:
-            concept = rng.randint(1, 80)
+            concept = rng.randint(1, self.seed_concepts)
             path = f"/v1/concepts/{concept}" + ("/history" if rng.random() < 0.3 else "")
             return "concept", "GET", path, {}
         if roll < 0.94:
