@@ -274,8 +274,8 @@ class _Keyed:
             ):
                 continue  # "African Union", "Kurdistan Regional Government": another name
             after = self.text[self.ends[i + n - 1] : self.ends[i + n - 1] + 40]
-            rest = folded[i + n : i + n + len(term_rest)]
-            if _NAME_GOES_ON[self.lang].match(after) and rest != term_rest:
+            following = folded[i + n : i + n + len(term_rest)]
+            if _NAME_GOES_ON[self.lang].match(after) and following != term_rest:
                 continue
             return True
         return False
