@@ -485,3 +485,16 @@ def test_a_dotted_abbreviation_spells_the_first_initials() -> None:
     assert _alarms(usa, fr, "We have never benefited from the U.K. at all.") == [
         (MISSING, "warning")
     ]
+
+
+def test_the_seed_checks_as_appropriate_as_a_formula(seed_index: TermIndex) -> None:
+    # "as appropriate" has many renderings ("selon qu'il conviendra", "selon que de besoin",
+    # "le cas échéant"…): a drafting formula, checked for deprecated forms only
+    assert (
+        _alarms(
+            seed_index,
+            "Le Conseil a invité les États à les amender, selon que de besoin.",
+            "The Board called on States to amend them, as appropriate.",
+        )
+        == []
+    )
