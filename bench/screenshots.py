@@ -41,7 +41,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     from playwright.sync_api import sync_playwright
 
-    from tests.conftest import make_key
+    from tests.app.ui.support import make_key
 
     with serve(ALINEA_LOAD_SEED="true") as (url, database_url), sync_playwright() as playwright:
         key = make_key(database_url, "terminologist", "Terminologist")

@@ -303,7 +303,8 @@
   });
 
   // -- import and export ----------------------------------------------------------------------
-  const TYPES = { tbx: "application/xml", xml: "application/xml", csv: "text/csv", tsv: "text/tab-separated-values" };
+  const TYPES = { tbx: "application/xml", xml: "application/xml", csv: "text/csv", tsv: "text/tab-separated-values",
+    ttl: "text/turtle", rdf: "application/rdf+xml" };
   const reportBox = document.getElementById("import-report");
   const commitButton = document.getElementById("import-commit");
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.ui.support import Service
+from tests.app.ui.support import Service
 
 # Playwright is in the test extra; without it these tests skip (the chromium fixture says why).
 expect = pytest.importorskip(

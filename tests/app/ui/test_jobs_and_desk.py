@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.ui.support import Service, Watch, sign_in, start_service, stop_service
+from tests.app.ui.support import Service, Watch, sign_in, start_service, stop_service
 
 # Playwright is in the test extra; without it these tests skip (the chromium fixture says why).
 expect = pytest.importorskip(

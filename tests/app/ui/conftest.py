@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.ui.support import Service, Watch, chromium_path, start_service, stop_service
+from tests.app.ui.support import Service, Watch, chromium_path, start_service, stop_service
 
 REQUIRE_BROWSER = bool(os.environ.get("ALINEA_TEST_REQUIRE_BROWSER"))
 
