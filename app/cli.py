@@ -65,6 +65,21 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+def write_output(data: bytes, output: Path | None) -> bool:
+    """``data`` to the file ``output`` (a one-line error if it cannot be written), or to
+    standard output when ``output`` is None; whether it went to a file."""
+    if output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return False
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+    return True
+
+
 def _language(tag: str, option: str) -> str:
     from termbase.schemas import normalize_language_tag
 
@@ -367,15 +382,8 @@ def align_command(
     for warning in alignment.warnings:
         err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     data = render(alignment, output_format, indent=2, source=source_lang, one_sided=one_sided)
-    if output is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+    if not write_output(data, output):
         return
-    try:
-        output.write_bytes(data)
-    except OSError as exc:
-        fail(f"cannot write {output}: {exc.strerror or exc}")
     out.print(
         f"{len(alignment.beads)} beads ({len(alignment.fr.sentences)} French and "
         f"{len(alignment.en.sentences)} English sentences) written to {escape(str(output))}",

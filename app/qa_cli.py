@@ -3,7 +3,6 @@ on the main command line by :func:`register`."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -13,18 +12,10 @@ from app.settings import Settings
 
 
 def _write(data: bytes, output: Path | None) -> None:
-    from app.cli import fail, out
+    from app.cli import out, write_output
 
-    if output is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
-    try:
-        output.write_bytes(data)
-    except OSError as exc:
-        fail(f"cannot write {output}: {exc.strerror or exc}")
-    out.print(f"written to {output}", highlight=False)
+    if write_output(data, output):
+        out.print(f"written to {output}", highlight=False)
 
 
 def qa_command(

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.db import after_commit
 from app.deps import SessionDep, UserDep
 from app.errors import InvalidCursor
 from app.pagination import decode_cursor, encode_cursor
@@ -103,7 +104,8 @@ def _out(row: TermCandidate) -> CandidateOut:
 
 
 def _refresh(request: Request, session: SessionDep) -> None:
-    request.app.state.index.refresh(session=session)
+    """Once the request's session has committed, make this process's index see the change."""
+    after_commit(session, lambda committed: request.app.state.index.refresh(session=committed))
 
 
 @router.get(
@@ -156,7 +158,6 @@ def propose_candidates(
         source=body.source,
         user=user,
     )
-    session.commit()
     _refresh(request, session)
     return ProposeOut(**report.__dict__)
 
@@ -185,7 +186,6 @@ def edit_candidate(
     request: Request,
 ) -> CandidateOut:
     row = queue.edit(candidate_id, session=session, user=user, fr=body.fr, en=body.en)
-    session.commit()
     _refresh(request, session)
     return _out(row)
 
@@ -200,7 +200,6 @@ def accept_candidate(
     candidate_id: CandidateId, session: SessionDep, user: UserDep, request: Request
 ) -> CandidateOut:
     row = queue.accept(candidate_id, session=session, user=user)
-    session.commit()
     _refresh(request, session)
     return _out(row)
 
@@ -215,6 +214,5 @@ def reject_candidate(
     candidate_id: CandidateId, session: SessionDep, user: UserDep, request: Request
 ) -> CandidateOut:
     row = queue.reject(candidate_id, session=session, user=user)
-    session.commit()
     _refresh(request, session)
     return _out(row)

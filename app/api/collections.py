@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.db import after_commit
 from app.deps import SessionDep
 from app.problems import problem_responses
 from termbase import collections as service
@@ -128,8 +129,7 @@ def create_collection(body: CollectionIn, session: SessionDep, request: Request)
         priority=body.priority,
         reliability=body.reliability,
     )
-    session.commit()
-    request.app.state.index.refresh(session=session)
+    after_commit(session, lambda committed: request.app.state.index.refresh(session=committed))
     return _out(info)
 
 
@@ -149,6 +149,5 @@ def update_collection(
         priority=body.priority,
         reliability=body.reliability,
     )
-    session.commit()
-    request.app.state.index.refresh(session=session)
+    after_commit(session, lambda committed: request.app.state.index.refresh(session=committed))
     return get_collection(name, session)

@@ -17,7 +17,7 @@ from starlette.datastructures import UploadFile
 
 from app.auth.access import Principal, PrincipalDep, check_write
 from app.auth.models import Role
-from app.db import Database
+from app.db import Database, after_commit
 from app.deps import IndexDep, SessionDep, SettingsDep
 from app.errors import (
     DocumentTooLarge,
@@ -553,6 +553,5 @@ def term_candidates(
     answer = candidate_list(job_id, documents, found)
     if body.queue:
         answer.queue = queue_candidates(session, found, source=f"job {job_id}", user=principal.name)
-        session.commit()
-        request.app.state.index.refresh(session=session)
+        after_commit(session, lambda committed: request.app.state.index.refresh(session=committed))
     return answer

@@ -86,3 +86,27 @@ def test_reads_never_write(client: TestClient, database: Database) -> None:
     assert [hit["job_id"] for hit in found.json()["items"]] == [job["id"]]
     assert seen, "the reads ran no statement: the check would prove nothing"
     assert [s for s in seen if WRITE.match(s)] == []
+
+
+def test_routes_and_services_never_commit() -> None:
+    """Only the unit of work (``app.db.Database.session``) commits: a route or a service that
+    commits by itself would leave half a request written when a later step fails."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    offenders = []
+    for package in ("app", "termbase"):
+        for path in sorted((root / package).rglob("*.py")):
+            if path == root / "app" / "db.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "commit"
+                    and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id in ("session", "db_session")
+                ):
+                    offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert offenders == []
