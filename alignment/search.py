@@ -229,29 +229,35 @@ def _evidence(  # type: ignore[no-untyped-def]
             mean = (fc / ratio + ec) / 2.0
             length_z[t] = abs(fc - ec * ratio) / math.sqrt(max(mean, 1.0) * variance)
         elif a[t] > 0:  # French only: against the English sentences around j0
-            r = i0[t]
-            for p in range(f_ptr[r], f_ptr[r + 1]):
-                scratch[f_cols[p]] += f_vals[p]
-            best = 0.0
-            for c in range(max(j0[t] - reach, 0), min(j0[t] + reach, m)):
-                dot = 0.0
-                for p in range(e_ptr[c], e_ptr[c + 1]):
-                    dot += e_vals[p] * scratch[e_cols[p]]
-                best = max(best, 2.0 * dot / max(f_pieces[r] + e_pieces[c], 1.0))
-            for p in range(f_ptr[r], f_ptr[r + 1]):
-                scratch[f_cols[p]] = 0.0
-            nearby[t] = min(best, 1.0)
+            nearby[t] = _nearby(
+                i0[t], f_ptr, f_cols, f_vals, f_pieces,
+                max(j0[t] - reach, 0), min(j0[t] + reach, m), e_ptr, e_cols, e_vals, e_pieces,
+                scratch,
+            )  # fmt: skip
         elif b[t] > 0:  # English only: against the French sentences around i0
-            c = j0[t]
-            for p in range(e_ptr[c], e_ptr[c + 1]):
-                scratch[e_cols[p]] += e_vals[p]
-            best = 0.0
-            for r in range(max(i0[t] - reach, 0), min(i0[t] + reach, n)):
-                dot = 0.0
-                for p in range(f_ptr[r], f_ptr[r + 1]):
-                    dot += f_vals[p] * scratch[f_cols[p]]
-                best = max(best, 2.0 * dot / max(f_pieces[r] + e_pieces[c], 1.0))
-            for p in range(e_ptr[c], e_ptr[c + 1]):
-                scratch[e_cols[p]] = 0.0
-            nearby[t] = min(best, 1.0)
+            nearby[t] = _nearby(
+                j0[t], e_ptr, e_cols, e_vals, e_pieces,
+                max(i0[t] - reach, 0), min(i0[t] + reach, n), f_ptr, f_cols, f_vals, f_pieces,
+                scratch,
+            )  # fmt: skip
     return similarity, length_z, nearby
+
+
+@njit(cache=True)
+def _nearby(  # type: ignore[no-untyped-def]
+    row, ptr, cols, vals, pieces, lo, hi, o_ptr, o_cols, o_vals, o_pieces, scratch
+):  # fmt: skip
+    """How well the one-sided sentence ``row`` matches its best neighbour among the other
+    side's sentences ``lo``..``hi`` (the 1-1 similarity, capped at 1). ``scratch`` is all zeros
+    and is left so."""
+    for p in range(ptr[row], ptr[row + 1]):
+        scratch[cols[p]] += vals[p]
+    best = 0.0
+    for c in range(lo, hi):
+        dot = 0.0
+        for p in range(o_ptr[c], o_ptr[c + 1]):
+            dot += o_vals[p] * scratch[o_cols[p]]
+        best = max(best, 2.0 * dot / max(pieces[row] + o_pieces[c], 1.0))
+    for p in range(ptr[row], ptr[row + 1]):
+        scratch[cols[p]] = 0.0
+    return min(best, 1.0)

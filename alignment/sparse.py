@@ -160,6 +160,18 @@ def _summed_rows(item_ptr, item_ids, table_ptr, table_columns, table_values, wid
 
 
 @njit(cache=True)
+def _sorted_distinct(keys, start, end):  # type: ignore[no-untyped-def]
+    """Sort ``keys[start:end]`` in place and keep each key once; the new end."""
+    keys[start:end] = np.sort(keys[start:end])
+    write = start
+    for q in range(start, end):
+        if q == start or keys[q] != keys[q - 1]:
+            keys[write] = keys[q]
+            write += 1
+    return write
+
+
+@njit(cache=True)
 def _key_rows(item_ptr, item_ids, table_ptr, table_keys, skip):  # type: ignore[no-untyped-def]
     n = len(item_ptr) - 1
     total = 0
@@ -181,13 +193,7 @@ def _key_rows(item_ptr, item_ids, table_ptr, table_keys, skip):  # type: ignore[
                     if table_keys[p] >= 0:
                         keys[out] = table_keys[p]
                         out += 1
-            keys[start:out] = np.sort(keys[start:out])
-            write = start
-            for q in range(start, out):
-                if q == start or keys[q] != keys[q - 1]:
-                    keys[write] = keys[q]
-                    write += 1
-            out = write
+            out = _sorted_distinct(keys, start, out)
         indptr[r + 1] = out
     return indptr, keys[:out].copy()
 
@@ -251,13 +257,7 @@ def _union_keys(a_ptr, a_keys, b_ptr, b_keys):  # type: ignore[no-untyped-def]
         for p in range(b_ptr[r], b_ptr[r + 1]):
             keys[out] = b_keys[p]
             out += 1
-        keys[start:out] = np.sort(keys[start:out])
-        write = start
-        for q in range(start, out):
-            if q == start or keys[q] != keys[q - 1]:
-                keys[write] = keys[q]
-                write += 1
-        out = write
+        out = _sorted_distinct(keys, start, out)
         indptr[r + 1] = out
     return indptr, keys[:out].copy()
 

@@ -115,6 +115,22 @@ def _duplicates(
     return found
 
 
+def _after_write(
+    concept: Concept,
+    session: Session,
+    settings: Settings,
+    on_duplicate: str | None,
+    request: Request,
+    response: Response,
+) -> list[PossibleDuplicate]:
+    """What every write of a concept ends with: its possible duplicates (refused if asked to),
+    the index refreshed once the request commits, and the concept's new ETag."""
+    duplicates = _duplicates(concept, session, settings, on_duplicate)
+    _refresh_index(request, session)
+    response.headers["ETag"] = etag(concept)
+    return duplicates
+
+
 def _written(concept: Concept, duplicates: list[PossibleDuplicate]) -> ConceptWritten:
     return ConceptWritten(
         **service.concept_out(concept).model_dump(), possible_duplicates=duplicates
@@ -147,10 +163,8 @@ def create_concept(
 ) -> ConceptWritten:
     """Create a concept; `possible_duplicates` lists concepts with the same main term."""
     concept = service.create_concept(body, session=session, user=user)
-    duplicates = _duplicates(concept, session, settings, on_duplicate)
-    _refresh_index(request, session)
     response.headers["Location"] = f"/v1/concepts/{concept.id}"
-    response.headers["ETag"] = etag(concept)
+    duplicates = _after_write(concept, session, settings, on_duplicate, request, response)
     return _written(concept, duplicates)
 
 
@@ -226,9 +240,7 @@ def update_concept(
     concept = service.update_concept(
         concept_id, body, session=session, user=user, expected=expected
     )
-    duplicates = _duplicates(concept, session, settings, on_duplicate)
-    _refresh_index(request, session)
-    response.headers["ETag"] = etag(concept)
+    duplicates = _after_write(concept, session, settings, on_duplicate, request, response)
     return _written(concept, duplicates)
 
 
@@ -281,10 +293,8 @@ def add_term(
     concept, term = service.add_term(
         concept_id, body, session=session, user=user, expected=expected
     )
-    duplicates = _duplicates(concept, session, settings, on_duplicate)
-    _refresh_index(request, session)
     response.headers["Location"] = f"/v1/concepts/{concept_id}/terms/{term.id}"
-    response.headers["ETag"] = etag(concept)
+    duplicates = _after_write(concept, session, settings, on_duplicate, request, response)
     return _term_written(concept, term, duplicates)
 
 
@@ -335,9 +345,7 @@ def update_term(
     concept, term = service.update_term(
         concept_id, term_id, body, session=session, user=user, expected=expected
     )
-    duplicates = _duplicates(concept, session, settings, on_duplicate)
-    _refresh_index(request, session)
-    response.headers["ETag"] = etag(concept)
+    duplicates = _after_write(concept, session, settings, on_duplicate, request, response)
     return _term_written(concept, term, duplicates)
 
 
@@ -417,7 +425,5 @@ def restore_revision(
     concept = service.restore_revision(
         concept_id, revision, session=session, user=user, expected=expected
     )
-    duplicates = _duplicates(concept, session, settings, on_duplicate)
-    _refresh_index(request, session)
-    response.headers["ETag"] = etag(concept)
+    duplicates = _after_write(concept, session, settings, on_duplicate, request, response)
     return _written(concept, duplicates)

@@ -56,17 +56,7 @@ def index() -> TermIndex:
             ("en", "Pakistan", "preferred", None, "noun"),
         ],
     ]
-    concepts = []
-    term_id = 0
-    for number, terms in enumerate(rows, 1):
-        concept = IndexedConcept(number, None, None, None, None)
-        for lang, text, status, note, pos in terms:
-            term_id += 1
-            concept.terms.append(
-                indexed_term(term_id, number, lang, text, status, note=note, part_of_speech=pos)
-            )
-        concepts.append(concept)
-    return TermIndex.of_concepts(concepts)
+    return _index_of(rows)
 
 
 def _kinds(index: TermIndex, *beads: BeadText | tuple[str, str]) -> list[list[str]]:
