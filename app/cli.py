@@ -27,6 +27,7 @@ from app.settings import Settings
 from termbase.exchange import formats as exchange
 
 if TYPE_CHECKING:
+    from alignment.align import AlignOptions
     from alignment.evaluate import Report, Score
 
 app = typer.Typer(
@@ -353,7 +354,7 @@ def align_command(
 
     Warnings about the result, and how many beads to review, go to standard error.
     """
-    from alignment.align import AlignmentError, AlignOptions, align
+    from alignment.align import AlignmentError, align
     from app.align_formats import SourceLanguage, render
 
     if output_format not in ALIGN_FORMATS:
@@ -361,14 +362,8 @@ def align_command(
     if source_lang not in [s.value for s in SourceLanguage]:
         fail(f"--source-lang must be en or fr, not {source_lang!r}", 2)
     settings = Settings()
-    fr_text = _read_side(fr_file, settings.max_align_file_bytes)
-    en_text = _read_side(en_file, settings.max_align_file_bytes)
-    from app.documents import is_docx
-
-    options = AlignOptions(
-        presegmented=presegmented and not (is_docx(fr_file) or is_docx(en_file)),
-        max_sentences=settings.max_align_sentences,
-        check_languages=not force,
+    fr_text, en_text, options = read_pair(
+        fr_file, en_file, settings, presegmented=presegmented, check_languages=not force
     )
     try:
         alignment = align(fr_text, en_text, options=options)
@@ -389,6 +384,24 @@ def align_command(
         f"{len(alignment.en.sentences)} English sentences) written to {escape(str(output))}",
         highlight=False,
     )
+
+
+def read_pair(
+    fr_file: str, en_file: str, settings: Settings, *, presegmented: bool, check_languages: bool
+) -> tuple[str, str, AlignOptions]:
+    """The two files to align, decoded (a one-line error for what is too large or not text),
+    and the aligner's options for them (a .docx is never presegmented)."""
+    from alignment.align import AlignOptions
+    from app.documents import is_docx
+
+    fr_text = _read_side(fr_file, settings.max_align_file_bytes)
+    en_text = _read_side(en_file, settings.max_align_file_bytes)
+    options = AlignOptions(
+        presegmented=presegmented and not (is_docx(fr_file) or is_docx(en_file)),
+        max_sentences=settings.max_align_sentences,
+        check_languages=check_languages,
+    )
+    return fr_text, en_text, options
 
 
 def _read_side(path: str, max_bytes: int) -> str:

@@ -51,9 +51,8 @@ def qa_command(
     and the aligner's omissions and additions. Findings do not change the exit status: only
     input that cannot be read or aligned does.
     """
-    from alignment.align import AlignmentError, AlignOptions, align
-    from app.cli import _open_index, _read_side, fail
-    from app.documents import is_docx
+    from alignment.align import AlignmentError, align
+    from app.cli import _open_index, fail, read_pair
     from app.qa_output import QAFormat, render_qa
     from termbase.aligned import beads_of_alignment
     from termbase.qa import KINDS, QAOptions, check_translation
@@ -66,12 +65,8 @@ def qa_command(
     if unknown:
         fail(f"--checks: unknown {', '.join(unknown)}; choose among {', '.join(KINDS)}", 2)
     settings = Settings()
-    fr_text = _read_side(fr_file, settings.max_align_file_bytes)
-    en_text = _read_side(en_file, settings.max_align_file_bytes)
-    options = AlignOptions(
-        presegmented=presegmented and not (is_docx(fr_file) or is_docx(en_file)),
-        max_sentences=settings.max_align_sentences,
-        check_languages=True,
+    fr_text, en_text, options = read_pair(
+        fr_file, en_file, settings, presegmented=presegmented, check_languages=True
     )
     try:
         alignment = align(fr_text, en_text, options=options)

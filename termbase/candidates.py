@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from termbase import service
 from termbase.errors import CandidateNotFound, ChangeRefused
+from termbase.extraction import Example
 from termbase.models import (
     CANDIDATES_COLLECTION,
     MAX_LONG_FIELD_LENGTH,
@@ -60,15 +61,6 @@ class CandidateLike(Protocol):
     def score(self) -> float: ...
     @property
     def examples(self) -> Sequence[Any]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Example:
-    """A bead where the pair occurs: its reference (``job 3, bead 12``) and both sides."""
-
-    ref: str
-    fr: str
-    en: str
 
 
 @dataclass(slots=True)
